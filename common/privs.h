@@ -1,0 +1,7 @@
+/* privs.h: refuse to run without the privileges namespaces and mounts need. */
+#ifndef MYDOCKER_PRIVS_H
+#define MYDOCKER_PRIVS_H
+
+void require_root(const char *command);
+
+#endif

@@ -1,0 +1,213 @@
+/* util.c: file, path and string helpers used by every chapter (no container concepts here). */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "die.h"
+#include "util.h"
+
+void *xmalloc(size_t size)
+{
+	void *p = malloc(size ? size : 1);
+	if (!p)
+		die("out of memory");
+	return p;
+}
+
+void *xrealloc(void *ptr, size_t size)
+{
+	void *p = realloc(ptr, size ? size : 1);
+	if (!p)
+		die("out of memory");
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *p = strdup(s);
+	if (!p)
+		die("out of memory");
+	return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	char *s;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		die("out of memory");
+	return s;
+}
+
+/* Write TEXT to an existing file in one write(2): cgroup and proc files need a single write. */
+int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	size_t len = strlen(text);
+	ssize_t n = write(fd, text, len);
+	int err = errno;
+	if (close(fd) < 0 && n >= 0)
+		return -1;
+	if (n < 0) {
+		errno = err;
+		return -1;
+	}
+	if ((size_t)n != len) {
+		errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
+/* Read up to SIZE-1 bytes of a small file into BUF and NUL-terminate it; returns the length. */
+ssize_t read_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	size_t len = 0;
+	while (len + 1 < size) {
+		ssize_t n = read(fd, buf + len, size - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int err = errno;
+			close(fd);
+			errno = err;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		len += n;
+	}
+	buf[len] = '\0';
+	close(fd);
+	return len;
+}
+
+/* mkdir -p: create PATH and any missing parents; an existing directory is not an error. */
+int mkdir_p(const char *path, mode_t mode)
+{
+	char *copy = xstrdup(path);
+	for (char *p = copy + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, mode) < 0 && errno != EEXIST) {
+			free(copy);
+			return -1;
+		}
+		*p = '/';
+	}
+	free(copy);
+	if (mkdir(path, mode) < 0 && errno != EEXIST)
+		return -1;
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	return 0;
+}
+
+static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (type == FTW_DP)
+		return rmdir(path);
+	return unlink(path);
+}
+
+/* rm -rf PATH without following symlinks or crossing into other mounts. Missing PATH is fine. */
+int remove_tree(const char *path)
+{
+	if (access(path, F_OK) < 0 && errno == ENOENT)
+		return 0;
+	return nftw(path, remove_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
+/* DIR/NAME in freshly allocated memory, without doubling the slash. */
+char *path_join(const char *dir, const char *name)
+{
+	size_t len = strlen(dir);
+	while (len > 0 && dir[len - 1] == '/')
+		len--;
+	while (*name == '/')
+		name++;
+	return xasprintf("%.*s/%s", (int)len, dir, name);
+}
+
+/* The directory holding the running executable, so files built beside it can be found. */
+char *self_dir(void)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+	if (n < 0)
+		return NULL;
+	buf[n] = '\0';
+	return xstrdup(dirname(buf));
+}
+
+bool str_starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* Remove leading and trailing white space in place; returns the start of the trimmed text. */
+char *str_trim(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	size_t len = strlen(s);
+	while (len > 0 && isspace((unsigned char)s[len - 1]))
+		s[--len] = '\0';
+	return s;
+}
+
+/* Parse a whole decimal integer in [MIN, MAX]; trailing junk, empty text and overflow are errors. */
+int parse_long(const char *s, long long min, long long max, long long *out)
+{
+	char *end;
+	errno = 0;
+	if (!*s || isspace((unsigned char)*s))
+		return errno = EINVAL, -1;
+	long long v = strtoll(s, &end, 10);
+	if (errno == ERANGE || *end != '\0')
+		return errno = errno ? errno : EINVAL, -1;
+	if (v < min || v > max)
+		return errno = ERANGE, -1;
+	*out = v;
+	return 0;
+}
+
+/* Fill BUF with LEN random lowercase hex digits and a NUL (BUF holds LEN+1 bytes). */
+void random_hex(char *buf, size_t len)
+{
+	unsigned char bytes[64];
+	size_t need = (len + 1) / 2;
+	if (need > sizeof bytes)
+		die("random_hex: %zu digits is too many", len);
+	if (getrandom(bytes, need, 0) != (ssize_t)need)
+		die_errno("getrandom");
+	for (size_t i = 0; i < len; i++)
+		buf[i] = "0123456789abcdef"[(bytes[i / 2] >> (i % 2 ? 0 : 4)) & 0xf];
+	buf[len] = '\0';
+}

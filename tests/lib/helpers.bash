@@ -1,0 +1,161 @@
+# helpers.bash: shared setup, teardown and container helpers for every chapter's bats tests.
+# The runner (tests/run) sets MYDOCKER (the binary under test) and CHAPTER (its number, e.g. 06).
+# shellcheck shell=bash disable=SC2034  # variables here are used by the .bats files
+
+load /usr/lib/bats/bats-support/load
+load /usr/lib/bats/bats-assert/load
+
+REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+: "${MYDOCKER:?set MYDOCKER to the mydocker binary under test}"
+: "${CHAPTER:?set CHAPTER to the chapter number of that binary}"
+CHAPTER=$((10#$CHAPTER))
+
+# Inside the container the probe is the host's file until ch06, then part of the test image.
+if ((CHAPTER >= 6)); then
+	PROBE=/bin/probe
+else
+	PROBE=$REPO/tests/probe/probe
+fi
+
+# Cgroup directories that mydocker created (any hierarchy, v1 or v2).
+list_container_cgroups() {
+	find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d -path '*/mydocker/*' 2>/dev/null | sort
+}
+
+# The mount table as (mount point, fs type, source), without IDs that change between reads.
+mount_table() {
+	awk '{ for (i = 7; $i != "-"; i++); print $5, $(i + 1), $(i + 2) }' /proc/self/mountinfo | sort
+}
+
+# PIDs of processes living in a PID namespace other than ours.
+foreign_pidns_processes() {
+	local own p ns
+	own=$(readlink /proc/self/ns/pid)
+	for p in /proc/[0-9]*; do
+		ns=$(readlink "$p/ns/pid" 2>/dev/null) || continue
+		[[ $ns != "$own" ]] && echo "${p#/proc/}"
+	done | sort
+}
+
+setup() {
+	TEST_TMP=$(mktemp -d /tmp/mydocker-test.XXXXXX)
+	export MYDOCKER_ROOT=$TEST_TMP/root
+	BG_PIDS=()
+	mount_table >"$TEST_TMP/mounts.before"
+	foreign_pidns_processes >"$TEST_TMP/procs.before"
+	list_container_cgroups >"$TEST_TMP/cgroups.before"
+	# From ch06 on containers run an image: busybox plus the probe, in this test's own root.
+	TEST_IMAGE=""
+	if ((CHAPTER >= 6)); then
+		mkdir -p "$MYDOCKER_ROOT/images"
+		cp "${TEST_IMAGE_TAR:?tests/run builds the test image}" "$MYDOCKER_ROOT/images/testimg.tar"
+		TEST_IMAGE=testimg
+	fi
+	if declare -F chapter_setup >/dev/null; then chapter_setup; fi
+}
+
+# Retry a comparison for a short while: the kernel finishes some cleanups asynchronously.
+settled() {
+	local i
+	for i in $(seq 50); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	"$@"
+}
+
+same_mounts() { mount_table | diff "$TEST_TMP/mounts.before" - >"$TEST_TMP/mounts.diff"; }
+same_procs() { foreign_pidns_processes | comm -13 "$TEST_TMP/procs.before" - >"$TEST_TMP/procs.new" && [[ ! -s $TEST_TMP/procs.new ]]; }
+same_cgroups() { list_container_cgroups | comm -13 "$TEST_TMP/cgroups.before" - >"$TEST_TMP/cgroups.new" && [[ ! -s $TEST_TMP/cgroups.new ]]; }
+
+# Teardown kills what the test started, then fails the test if anything leaked.
+teardown() {
+	local pid leaked=""
+	for pid in "${BG_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+	for pid in "${BG_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+	if declare -F chapter_teardown >/dev/null; then chapter_teardown; fi
+	settled same_mounts || leaked+="mounts changed: $(cat "$TEST_TMP/mounts.diff"); "
+	settled same_procs || leaked+="processes left: $(for p in $(cat "$TEST_TMP/procs.new"); do ps -o pid=,ppid=,stat=,args= -p "$p"; done); "
+	settled same_cgroups || leaked+="cgroups left: $(cat "$TEST_TMP/cgroups.new"); "
+	for pid in $(cat "$TEST_TMP/procs.new" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
+	umount -R "$TEST_TMP" 2>/dev/null || true
+	rm -rf "$TEST_TMP"
+	[[ -z $leaked ]] || { echo "leak: $leaked" >&2; return 1; }
+}
+
+# ctr [RUN OPTIONS...] -- COMMAND [ARG...]: run a container; from ch06 on, in the test image.
+ctr() {
+	local opts=()
+	while (($#)) && [[ $1 != -- ]]; do opts+=("$1"); shift; done
+	shift
+	if ((CHAPTER >= 6)); then
+		timeout -k 5 60 "$MYDOCKER" run "${opts[@]}" "$TEST_IMAGE" "$@"
+	else
+		timeout -k 5 60 "$MYDOCKER" run "${opts[@]}" "$@"
+	fi
+}
+
+# ctr_bg OUT [RUN OPTIONS...] -- COMMAND...: start a container in the background with stdin
+# from a FIFO held open by fd 5; CTR_PID is mydocker's PID. `release_ctr` sends the newline
+# that `probe wait-stdin` waits for.
+ctr_bg() {
+	local out=$1
+	shift
+	mkfifo "$TEST_TMP/stdin"
+	ctr "$@" <"$TEST_TMP/stdin" >"$out" 2>&1 3>&- &
+	CTR_PID=$!
+	BG_PIDS+=("$CTR_PID")
+	exec 5>"$TEST_TMP/stdin"
+}
+
+release_ctr() {
+	echo >&5
+	exec 5>&-
+}
+
+# wait_for FILE PATTERN: wait up to 20 s for a line matching PATTERN to appear in FILE.
+wait_for() {
+	local i
+	for i in $(seq 200); do
+		grep -qE "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "timed out waiting for /$2/ in $1: $(cat "$1")" >&2
+	return 1
+}
+
+# wait_ctr: wait for the background container; its exit status lands in CTR_STATUS.
+wait_ctr() {
+	CTR_STATUS=0
+	wait "$CTR_PID" || CTR_STATUS=$?
+}
+
+# All descendants of a PID, parents before children.
+descendants() {
+	local c
+	for c in $(cat "/proc/$1/task/$1/children" 2>/dev/null); do
+		echo "$c"
+		descendants "$c"
+	done
+}
+
+# mydocker's PID: the descendant of the background job that runs the binary under test.
+mydocker_pid() {
+	local p
+	for p in $(descendants "$CTR_PID"); do
+		if [[ $(readlink "/proc/$p/exe") == "$MYDOCKER" ]]; then
+			echo "$p"
+			return
+		fi
+	done
+}
+
+# The host PID of the container's first process: mydocker's first child.
+container_host_pid() {
+	local md
+	md=$(mydocker_pid)
+	awk '{ print $1 }' "/proc/$md/task/$md/children"
+}
+
+# A random integer in [LO, HI].
+rand_between() { echo $(($1 + RANDOM % ($2 - $1 + 1))); }

@@ -1,0 +1,350 @@
+/* probe.c: a small static multi-call program that tests run inside containers, so assertions
+ * are exact and independent of busybox or host tools. Operations are separated by a lone ",":
+ *     probe cgroup , sleep 1 , exit 3
+ * Each operation prints plain lines on stdout; a failed operation prints "probe: ..." on stderr
+ * and exits 100. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* /proc/self/cgroup as it was at the very first instruction of main(), before anything else. */
+static char first_cgroup[8192];
+
+static void __attribute__((noreturn)) fail(const char *what)
+{
+	fprintf(stderr, "probe: %s: %s\n", what, strerror(errno));
+	exit(100);
+}
+
+static void print_file(const char *path)
+{
+	char buf[65536];
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		fail(path);
+	ssize_t n;
+	while ((n = read(fd, buf, sizeof buf)) > 0)
+		fwrite(buf, 1, n, stdout);
+	if (n < 0)
+		fail(path);
+	close(fd);
+}
+
+static void read_first_cgroup(void)
+{
+	int fd = open("/proc/self/cgroup", O_RDONLY);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, first_cgroup, sizeof first_cgroup - 1);
+	first_cgroup[n > 0 ? n : 0] = '\0';
+	close(fd);
+}
+
+static long number(const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (!*s || *end) {
+		fprintf(stderr, "probe: not a number: %s\n", s);
+		exit(100);
+	}
+	return v;
+}
+
+static void op_ns(void)
+{
+	static const char *names[] = { "uts", "pid", "mnt", "ipc", "net" };
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		char path[64], link[128];
+		snprintf(path, sizeof path, "/proc/self/ns/%s", names[i]);
+		ssize_t n = readlink(path, link, sizeof link - 1);
+		if (n < 0)
+			fail(path);
+		link[n] = '\0';
+		printf("%s\n", link);
+	}
+}
+
+/* Each argument on its own line, hex-encoded, so every byte can be compared exactly. */
+static void op_args(int argc, char **argv)
+{
+	printf("argc %d\n", argc);
+	for (int i = 0; i < argc; i++) {
+		for (const unsigned char *p = (const unsigned char *)argv[i]; *p; p++)
+			printf("%02x", *p);
+		printf("\n");
+	}
+}
+
+static void op_sleep(const char *secs)
+{
+	double s = atof(secs);
+	struct timespec ts = { (time_t)s, (long)((s - (time_t)s) * 1e9) };
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* Allocate MB mebibytes and touch every page, so the memory is really charged. */
+static void op_alloc(const char *mb)
+{
+	size_t size = (size_t)number(mb) << 20;
+	char *p = malloc(size);
+	if (!p)
+		fail("malloc");
+	for (size_t i = 0; i < size; i += 4096)
+		p[i] = 1;
+	printf("allocated %s MB\n", mb);
+	fflush(stdout);
+	free(p);
+}
+
+/* Fork up to N children that wait; report how many forks succeeded, then clean up. */
+static void op_forkbomb(const char *n)
+{
+	long max = number(n), made = 0;
+	pid_t *kids = calloc(max, sizeof *kids);
+	if (!kids)
+		fail("calloc");
+	for (; made < max; made++) {
+		pid_t pid = fork();
+		if (pid < 0)
+			break;
+		if (pid == 0) {
+			pause();
+			_exit(0);
+		}
+		kids[made] = pid;
+	}
+	printf("forked %ld\n", made);
+	fflush(stdout);
+	for (long i = 0; i < made; i++)
+		kill(kids[i], SIGKILL);
+	for (long i = 0; i < made; i++)
+		waitpid(kids[i], NULL, 0);
+	free(kids);
+}
+
+static void op_cpus(void)
+{
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof set, &set) < 0)
+		fail("sched_getaffinity");
+	const char *sep = "";
+	for (int i = 0; i < CPU_SETSIZE; i++) {
+		if (CPU_ISSET(i, &set)) {
+			printf("%s%d", sep, i);
+			sep = ",";
+		}
+	}
+	printf("\n");
+}
+
+/* Interface names from /proc/net/dev (skipping its two header lines). */
+static void op_netdevs(void)
+{
+	FILE *f = fopen("/proc/net/dev", "r");
+	if (!f)
+		fail("/proc/net/dev");
+	char line[512];
+	for (int i = 0; fgets(line, sizeof line, f); i++) {
+		char name[64];
+		if (i >= 2 && sscanf(line, " %63[^:]:", name) == 1)
+			printf("%s\n", name);
+	}
+	fclose(f);
+}
+
+static void op_procs(void)
+{
+	DIR *d = opendir("/proc");
+	if (!d)
+		fail("/proc");
+	struct dirent *e;
+	while ((e = readdir(d)))
+		if (e->d_name[0] >= '0' && e->d_name[0] <= '9')
+			printf("%s\n", e->d_name);
+	closedir(d);
+}
+
+/* How many System V message queues, shared memory segments and semaphores this IPC ns has. */
+static void op_ipc(void)
+{
+	static const char *kinds[] = { "msg", "shm", "sem" };
+	for (int i = 0; i < 3; i++) {
+		char path[64], line[512];
+		snprintf(path, sizeof path, "/proc/sysvipc/%s", kinds[i]);
+		FILE *f = fopen(path, "r");
+		if (!f)
+			fail(path);
+		int n = -1; /* the first line is a header */
+		while (fgets(line, sizeof line, f))
+			n++;
+		fclose(f);
+		printf("%s %d\n", kinds[i], n);
+	}
+}
+
+static void op_wait_stdin(void)
+{
+	char c;
+	while (read(0, &c, 1) == 1 && c != '\n')
+		;
+}
+
+static void op_tty(void)
+{
+	int fd = open("/dev/tty", O_RDWR);
+	printf("tty %s\n", fd >= 0 ? "ok" : strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	printf("stdin %s\n", isatty(0) ? "tty" : "notty");
+}
+
+static void op_write(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		fail(path);
+	if (write(fd, text, strlen(text)) < 0)
+		fail(path);
+	close(fd);
+}
+
+static void op_exists(const char *path)
+{
+	struct stat st;
+	printf("%s %s\n", path, lstat(path, &st) == 0 ? "yes" : "no");
+}
+
+static void usage(void)
+{
+	fputs("usage: probe OP [ARG...] [, OP [ARG...]]...\n"
+	      "ops: pid ppid uid hostname sethostname NAME ns mounts exit N args ARG... env\n"
+	      "     sleep SECS alloc MB forkbomb N cgroup cpus netdevs procs ipc wait-stdin\n"
+	      "     tty cat FILE write FILE TEXT exists PATH echo ARG... segv\n",
+	      stderr);
+	exit(100);
+}
+
+/* Run one operation of ARGC words; returns how many words it used (args uses the rest). */
+static int run_op(int argc, char **argv)
+{
+	const char *op = argv[0];
+#define NEED(n)                                                                                    \
+	do {                                                                                       \
+		if (argc < (n) + 1)                                                                \
+			usage();                                                                   \
+	} while (0)
+	if (!strcmp(op, "pid"))
+		printf("%d\n", getpid());
+	else if (!strcmp(op, "ppid"))
+		printf("%d\n", getppid());
+	else if (!strcmp(op, "uid"))
+		printf("%d\n", getuid());
+	else if (!strcmp(op, "hostname")) {
+		char h[256];
+		if (gethostname(h, sizeof h) < 0)
+			fail("gethostname");
+		printf("%s\n", h);
+	} else if (!strcmp(op, "sethostname")) {
+		NEED(1);
+		if (sethostname(argv[1], strlen(argv[1])) < 0)
+			fail("sethostname");
+		return 2;
+	} else if (!strcmp(op, "ns"))
+		op_ns();
+	else if (!strcmp(op, "mounts"))
+		print_file("/proc/self/mountinfo");
+	else if (!strcmp(op, "exit")) {
+		NEED(1);
+		fflush(stdout);
+		exit((int)number(argv[1]));
+	} else if (!strcmp(op, "args")) {
+		op_args(argc - 1, argv + 1);
+		return argc;
+	} else if (!strcmp(op, "env")) {
+		for (char **e = environ; *e; e++)
+			printf("%s\n", *e);
+	} else if (!strcmp(op, "sleep")) {
+		NEED(1);
+		op_sleep(argv[1]);
+		return 2;
+	} else if (!strcmp(op, "alloc")) {
+		NEED(1);
+		op_alloc(argv[1]);
+		return 2;
+	} else if (!strcmp(op, "forkbomb")) {
+		NEED(1);
+		op_forkbomb(argv[1]);
+		return 2;
+	} else if (!strcmp(op, "cgroup"))
+		fputs(first_cgroup, stdout);
+	else if (!strcmp(op, "cpus"))
+		op_cpus();
+	else if (!strcmp(op, "netdevs"))
+		op_netdevs();
+	else if (!strcmp(op, "procs"))
+		op_procs();
+	else if (!strcmp(op, "ipc"))
+		op_ipc();
+	else if (!strcmp(op, "wait-stdin"))
+		op_wait_stdin();
+	else if (!strcmp(op, "tty"))
+		op_tty();
+	else if (!strcmp(op, "cat")) {
+		NEED(1);
+		print_file(argv[1]);
+		return 2;
+	} else if (!strcmp(op, "write")) {
+		NEED(2);
+		op_write(argv[1], argv[2]);
+		return 3;
+	} else if (!strcmp(op, "exists")) {
+		NEED(1);
+		op_exists(argv[1]);
+		return 2;
+	} else if (!strcmp(op, "echo")) {
+		int n = 1;
+		for (; n < argc && strcmp(argv[n], ","); n++)
+			printf("%s%s", n > 1 ? " " : "", argv[n]);
+		printf("\n");
+		return n;
+	} else if (!strcmp(op, "segv")) {
+		/* A real fault: the kernel forces SIGSEGV even on PID 1, which ignores signals
+		 * sent to it from inside its namespace. */
+		fflush(stdout);
+		*(volatile int *)0 = 1;
+	} else
+		usage();
+	return 1;
+#undef NEED
+}
+
+int main(int argc, char **argv)
+{
+	read_first_cgroup();
+	if (argc < 2)
+		usage();
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (int i = 1; i < argc;) {
+		i += run_op(argc - i, argv + i);
+		fflush(stdout);
+		if (i < argc) {
+			if (strcmp(argv[i], ","))
+				usage();
+			i++;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,108 @@
+/* common_test.c: unit tests (cmocka) for the pure helpers in common/. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "util.h"
+
+static void test_parse_long(void **state)
+{
+	(void)state;
+	long long v;
+	assert_int_equal(parse_long("42", 0, 100, &v), 0);
+	assert_int_equal(v, 42);
+	assert_int_equal(parse_long("-7", -10, 10, &v), 0);
+	assert_int_equal(v, -7);
+	assert_int_equal(parse_long("", 0, 100, &v), -1);
+	assert_int_equal(parse_long(" 1", 0, 100, &v), -1);
+	assert_int_equal(parse_long("12x", 0, 100, &v), -1);
+	assert_int_equal(parse_long("101", 0, 100, &v), -1);
+	assert_int_equal(errno, ERANGE);
+	assert_int_equal(parse_long("99999999999999999999", 0, 100, &v), -1);
+}
+
+static void test_path_join(void **state)
+{
+	(void)state;
+	char *p = path_join("/a/b/", "/c");
+	assert_string_equal(p, "/a/b/c");
+	free(p);
+	p = path_join("/", "x");
+	assert_string_equal(p, "/x");
+	free(p);
+	p = path_join("rel", "y/z");
+	assert_string_equal(p, "rel/y/z");
+	free(p);
+}
+
+static void test_str_helpers(void **state)
+{
+	(void)state;
+	char buf[] = "  \tvalue with space \n";
+	assert_string_equal(str_trim(buf), "value with space");
+	assert_true(str_starts_with("memory.max", "memory."));
+	assert_false(str_starts_with("mem", "memory"));
+}
+
+static void test_random_hex(void **state)
+{
+	(void)state;
+	char a[17], b[17];
+	random_hex(a, 16);
+	random_hex(b, 16);
+	assert_int_equal(strlen(a), 16);
+	assert_int_equal(strspn(a, "0123456789abcdef"), 16);
+	assert_string_not_equal(a, b);
+	char odd[6];
+	random_hex(odd, 5);
+	assert_int_equal(strlen(odd), 5);
+}
+
+static void test_files(void **state)
+{
+	(void)state;
+	char tmpl[] = "/tmp/common_test.XXXXXX";
+	assert_non_null(mkdtemp(tmpl));
+	char *deep = path_join(tmpl, "a/b/c");
+	assert_int_equal(mkdir_p(deep, 0755), 0);
+	assert_int_equal(mkdir_p(deep, 0755), 0); /* existing is fine */
+	char *file = path_join(deep, "f");
+	FILE *f = fopen(file, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(write_file(file, "hello\n"), 0);
+	char buf[16];
+	assert_int_equal(read_file(file, buf, sizeof buf), 6);
+	assert_string_equal(buf, "hello\n");
+	assert_int_equal(read_file(file, buf, 4), 3); /* truncated, still terminated */
+	assert_string_equal(buf, "hel");
+	assert_int_equal(mkdir_p(file, 0755), -1); /* a file is in the way */
+	assert_int_equal(errno, ENOTDIR);
+	char *link = path_join(tmpl, "a/link");
+	assert_int_equal(symlink("/etc", link), 0); /* remove_tree must not follow it */
+	assert_int_equal(remove_tree(tmpl), 0);
+	assert_int_equal(access(tmpl, F_OK), -1);
+	assert_int_equal(access("/etc/passwd", F_OK), 0);
+	assert_int_equal(remove_tree(tmpl), 0); /* missing is fine */
+	free(deep);
+	free(file);
+	free(link);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_long),  cmocka_unit_test(test_path_join),
+		cmocka_unit_test(test_str_helpers), cmocka_unit_test(test_random_hex),
+		cmocka_unit_test(test_files),
+	};
+	return cmocka_run_group_tests_name("common", tests, NULL, NULL);
+}
