@@ -2,6 +2,7 @@
 # The runner (tests/run) sets MYDOCKER (the binary under test) and CHAPTER (its number, e.g. 06).
 # shellcheck shell=bash disable=SC2034  # variables here are used by the .bats files
 
+bats_require_minimum_version 1.5.0
 load /usr/lib/bats/bats-support/load
 load /usr/lib/bats/bats-assert/load
 
@@ -70,9 +71,15 @@ same_cgroups() { list_container_cgroups | comm -13 "$TEST_TMP/cgroups.before" - 
 
 # Teardown kills what the test started, then fails the test if anything leaked.
 teardown() {
-	local pid leaked=""
-	for pid in "${BG_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+	local pid d leaked=""
+	# A container still running: SIGTERM makes its mydocker kill it and clean up.
+	for pid in "${BG_PIDS[@]}"; do
+		for d in $(descendants "$pid"); do
+			[[ $(readlink "/proc/$d/exe") == "$MYDOCKER" ]] && kill -TERM "$d" 2>/dev/null
+		done
+	done
 	for pid in "${BG_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+	exec 5>&- 6>&-
 	if declare -F chapter_teardown >/dev/null; then chapter_teardown; fi
 	settled same_mounts || leaked+="mounts changed: $(cat "$TEST_TMP/mounts.diff"); "
 	settled same_procs || leaked+="processes left: $(for p in $(cat "$TEST_TMP/procs.new"); do ps -o pid=,ppid=,stat=,args= -p "$p"; done); "
@@ -159,3 +166,26 @@ container_host_pid() {
 
 # A random integer in [LO, HI].
 rand_between() { echo $(($1 + RANDOM % ($2 - $1 + 1))); }
+
+# cgroup v2 (unified) or v1 (also hybrid) on this machine?
+cgroup_v2() { [[ $(stat -fc %T /sys/fs/cgroup) == cgroup2fs ]]; }
+
+# Where the v1 hierarchy of a controller is mounted, from the mount table.
+cg_v1_mount() {
+	awk -v c="$1" '{ for (i = 7; $i != "-"; i++); if ($(i + 1) != "cgroup") next
+		n = split($(i + 3), o, ","); for (j = 1; j <= n; j++) if (o[j] == c) { print $5; exit } }' \
+		/proc/self/mountinfo
+}
+
+# cg_dir CONTROLLER FILE: the host directory of the container's cgroup for CONTROLLER, from
+# the /proc/self/cgroup text the probe printed into FILE.
+cg_dir() {
+	local ctl=$1 path
+	if cgroup_v2; then
+		path=$(awk -F: '$1 == "0" { print $3 }' "$2")
+		echo "/sys/fs/cgroup$path"
+	else
+		path=$(awk -F: -v c="$ctl" '{ n = split($2, o, ","); for (j = 1; j <= n; j++) if (o[j] == c) print $3 }' "$2")
+		echo "$(cg_v1_mount "$ctl")$path"
+	fi
+}

@@ -1,6 +1,6 @@
 /* probe.c: a small static multi-call program that tests run inside containers, so assertions
  * are exact and independent of busybox or host tools. Operations are separated by a lone ",":
- *     probe cgroup , sleep 1 , exit 3
+ *     probe wait-cgroup , cgroup , sleep 1 , exit 3
  * Each operation prints plain lines on stdout; a failed operation prints "probe: ..." on stderr
  * and exits 100. */
 #include <dirent.h>
@@ -195,6 +195,47 @@ static void op_ipc(void)
 	}
 }
 
+/* Is this process in mydocker's cgroup yet, in every hierarchy mydocker uses? On v1 those are
+ * the memory, cpu, cpuset and pids lines; on v2 the single "0::" line. */
+static int in_container_cgroup(void)
+{
+	char buf[8192], *save = NULL;
+	int fd = open("/proc/self/cgroup", O_RDONLY);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	int v1_lines = 0, ok = 1;
+	for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *ctl = strchr(line, ':');
+		char *path = ctl ? strchr(ctl + 1, ':') : NULL;
+		if (!path)
+			continue;
+		*path++ = '\0';
+		ctl++;
+		int wanted = !strcmp(ctl, "memory") || !strcmp(ctl, "cpu") ||
+			     !strcmp(ctl, "cpuset") || !strcmp(ctl, "pids") ||
+			     strstr(ctl, "cpu,") || strstr(ctl, ",cpu");
+		if (*ctl)
+			v1_lines++;
+		if ((wanted || (!*ctl && v1_lines == 0)) && !strstr(path, "/mydocker/"))
+			ok = 0;
+	}
+	return ok;
+}
+
+/* Wait (up to 10 s) until the parent has moved this process into the container's cgroup. */
+static void op_wait_cgroup(void)
+{
+	for (int i = 0; i < 10000 && !in_container_cgroup(); i++)
+		usleep(1000);
+	if (!in_container_cgroup()) {
+		errno = ETIMEDOUT;
+		fail("wait-cgroup");
+	}
+}
+
 static void op_wait_stdin(void)
 {
 	char c;
@@ -231,8 +272,10 @@ static void usage(void)
 {
 	fputs("usage: probe OP [ARG...] [, OP [ARG...]]...\n"
 	      "ops: pid ppid uid hostname sethostname NAME ns mounts exit N args ARG... env\n"
-	      "     sleep SECS alloc MB forkbomb N cgroup cpus netdevs procs ipc wait-stdin\n"
-	      "     tty cat FILE write FILE TEXT exists PATH echo ARG... segv\n",
+	      "     sleep SECS alloc MB forkbomb N cgroup first-cgroup cpus netdevs procs ipc "
+	      "wait-stdin\n"
+	      "     wait-cgroup"
+	      " tty cat FILE write FILE TEXT exists PATH echo ARG... segv\n",
 	      stderr);
 	exit(100);
 }
@@ -288,8 +331,10 @@ static int run_op(int argc, char **argv)
 		NEED(1);
 		op_forkbomb(argv[1]);
 		return 2;
-	} else if (!strcmp(op, "cgroup"))
+	} else if (!strcmp(op, "first-cgroup"))
 		fputs(first_cgroup, stdout);
+	else if (!strcmp(op, "cgroup"))
+		print_file("/proc/self/cgroup");
 	else if (!strcmp(op, "cpus"))
 		op_cpus();
 	else if (!strcmp(op, "netdevs"))
@@ -298,6 +343,8 @@ static int run_op(int argc, char **argv)
 		op_procs();
 	else if (!strcmp(op, "ipc"))
 		op_ipc();
+	else if (!strcmp(op, "wait-cgroup"))
+		op_wait_cgroup();
 	else if (!strcmp(op, "wait-stdin"))
 		op_wait_stdin();
 	else if (!strcmp(op, "tty"))

@@ -1,0 +1,154 @@
+#!/usr/bin/env bats
+# ch04-cgroups: memory, CPU, cpuset and pids limits in a cgroup of the container's own,
+# on cgroup v1 (and hybrid) and v2 hosts. In ch04 the child may run before mydocker has moved
+# it into its cgroup, so these tests start with `probe wait-cgroup` (ch05 closes that gap).
+
+load lib/helpers
+
+# Start a container that reports its cgroup and waits; CG_OUT holds its /proc/self/cgroup.
+start_waiting() {
+	CG_OUT=$(mktemp "$TEST_TMP/out.XXXXXX")
+	ctr_bg "$CG_OUT" -i "$@" -- "$PROBE" wait-cgroup , cgroup , echo ready , wait-stdin
+	wait_for "$CG_OUT" ready
+}
+
+@test "cgroup: memory below the limit is fine, above it the container is OOM-killed (137)" {
+	limit=$(rand_between 48 96)
+	run ctr -m "${limit}m" -- "$PROBE" wait-cgroup , alloc $((limit - 32))
+	assert_success
+	assert_output "allocated $((limit - 32)) MB"
+	run ctr -m "${limit}M" -- "$PROBE" wait-cgroup , alloc $((limit + 32))
+	assert_equal "$status" 137
+	refute_output --partial allocated
+}
+
+@test "cgroup: the container's cgroup files hold the requested values" {
+	mem=$(rand_between 32 512)
+	shares=$(rand_between 2 4096)
+	tenths=$(rand_between 1 9)
+	pids=$(rand_between 10 200)
+	start_waiting -m "${mem}m" --cpu-shares "$shares" --cpus "0.$tenths" --cpuset-cpus 0 --pids-limit "$pids"
+	memdir=$(cg_dir memory "$CG_OUT")
+	cpudir=$(cg_dir cpu "$CG_OUT")
+	[[ $memdir == */mydocker/* ]]
+	if cgroup_v2; then
+		assert_equal "$(cat "$memdir/memory.max")" $((mem << 20))
+		weight=$(awk -v s="$shares" 'BEGIN { l = log(s) / log(2); e = (l * l + 125 * l) / 612 - 7 / 34
+			w = exp(e * log(10)); c = int(w); if (c < w) c++; print c }')
+		assert_equal "$(cat "$cpudir/cpu.weight")" "$weight"
+		assert_equal "$(cat "$cpudir/cpu.max")" "${tenths}0000 100000"
+	else
+		assert_equal "$(cat "$memdir/memory.limit_in_bytes")" $((mem << 20))
+		assert_equal "$(cat "$cpudir/cpu.shares")" "$shares"
+		assert_equal "$(cat "$cpudir/cpu.cfs_quota_us")" "${tenths}0000"
+		assert_equal "$(cat "$cpudir/cpu.cfs_period_us")" 100000
+	fi
+	assert_equal "$(cat "$(cg_dir cpuset "$CG_OUT")/cpuset.cpus")" 0
+	assert_equal "$(cat "$(cg_dir pids "$CG_OUT")/pids.max")" "$pids"
+	release_ctr
+	wait_ctr
+	assert_equal "$CTR_STATUS" 0
+	[[ ! -e $memdir && ! -e $cpudir ]]
+}
+
+@test "cgroup: --cpuset-cpus shows in the container's CPU affinity" {
+	ncpu=$(nproc --all)
+	cpu=$((RANDOM % ncpu))
+	run ctr --cpuset-cpus "$cpu" -- "$PROBE" wait-cgroup , cpus
+	assert_success
+	assert_output "$cpu"
+}
+
+@test "cgroup: --pids-limit caps a fork loop" {
+	limit=$(rand_between 5 30)
+	run ctr --pids-limit "$limit" -- "$PROBE" wait-cgroup , forkbomb 200
+	assert_success
+	# The probe itself is one of the LIMIT tasks.
+	assert_output "forked $((limit - 1))"
+}
+
+@test "cgroup: --cpus sets the CFS quota" {
+	hundredths=$(rand_between 5 150)
+	cpus=$(printf '%d.%02d' $((hundredths / 100)) $((hundredths % 100)))
+	start_waiting --cpus "$cpus"
+	dir=$(cg_dir cpu "$CG_OUT")
+	if cgroup_v2; then
+		assert_equal "$(cat "$dir/cpu.max")" "$((hundredths * 1000)) 100000"
+	else
+		assert_equal "$(cat "$dir/cpu.cfs_quota_us")" $((hundredths * 1000))
+	fi
+	release_ctr
+	wait_ctr
+}
+
+@test "cgroup: two containers at once get two cgroups" {
+	start_waiting -m 64m
+	first=$CG_OUT
+	first_pid=$CTR_PID
+	mv "$TEST_TMP/stdin" "$TEST_TMP/stdin1"
+	exec 6>&5
+	start_waiting -m 64m
+	a=$(cg_dir memory "$first")
+	b=$(cg_dir memory "$CG_OUT")
+	[[ -d $a && -d $b && $a != "$b" ]]
+	release_ctr
+	wait_ctr
+	echo >&6
+	exec 6>&-
+	wait "$first_pid"
+	[[ ! -e $a && ! -e $b ]]
+}
+
+@test "cgroup: removed after a normal exit, a failed command and an OOM kill" {
+	code=$(rand_between 1 100)
+	run ctr -m 64m -- "$PROBE" wait-cgroup , cgroup , exit "$code"
+	assert_equal "$status" "$code"
+	echo "$output" >"$TEST_TMP/cg"
+	[[ ! -e $(cg_dir memory "$TEST_TMP/cg") ]]
+	run -127 ctr -m 64m -- "nosuch$RANDOM"
+	run ctr -m 48m -- "$PROBE" wait-cgroup , cgroup , alloc 200
+	assert_equal "$status" 137
+	echo "$output" >"$TEST_TMP/cg"
+	[[ ! -e $(cg_dir memory "$TEST_TMP/cg") ]]
+	assert_equal "$(list_container_cgroups)" "$(cat "$TEST_TMP/cgroups.before")"
+}
+
+@test "cgroup: removed when mydocker gets SIGTERM" {
+	start_waiting -m 64m --pids-limit 50
+	dir=$(cg_dir pids "$CG_OUT")
+	[[ -d $dir ]]
+	kill -TERM "$(mydocker_pid)"
+	wait_ctr
+	assert_equal "$CTR_STATUS" 137
+	[[ ! -e $dir ]]
+}
+
+@test "cgroup: removed after Ctrl-C at an interactive shell" {
+	code=$(rand_between 2 99)
+	run bash -c "{ sleep 1; printf '\003'; sleep 0.5; printf 'cat /proc/self/cgroup; exit $code\n'; sleep 2; } |
+		timeout 30 script -qefc '$MYDOCKER run -it -m 64m ${TEST_IMAGE:-} sh' /dev/null"
+	assert_equal "$status" "$code"
+	assert_output --partial "/mydocker/"
+	assert_equal "$(list_container_cgroups)" "$(cat "$TEST_TMP/cgroups.before")"
+}
+
+@test "cgroup: a value the kernel refuses: clear error, exit 125, no cgroup left" {
+	# The kernel's smallest CFS quota is 1 ms: 0.001 CPUs (100 us) is refused with EINVAL.
+	run ctr --cpus 0.001 -- "$PROBE" echo never
+	assert_equal "$status" 125
+	assert_output --regexp "^mydocker: run: cgroup: write \"100( 100000)?\" to .*: Invalid argument$"
+	assert_equal "$(list_container_cgroups)" "$(cat "$TEST_TMP/cgroups.before")"
+}
+
+@test "cgroup: bad limit values are refused before anything is created" {
+	for bad in "-m abc" "-m 0" "-m -1" "-m 12q" "--memory 64mb" "--cpus 0" "--cpus abc" "--cpus -1" \
+		"--cpuset-cpus 99" "--cpuset-cpus 0-" "--cpuset-cpus a" "--pids-limit x" "--pids-limit 0" \
+		"--cpu-shares x"; do
+		# shellcheck disable=SC2086
+		run ctr $bad -- "$PROBE" echo never
+		assert_equal "$status" 125
+		assert_equal "${#lines[@]}" 1
+		assert_output --regexp "^mydocker: run: invalid --"
+	done
+	assert_equal "$(list_container_cgroups)" "$(cat "$TEST_TMP/cgroups.before")"
+}
