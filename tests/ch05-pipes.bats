@@ -1,0 +1,82 @@
+#!/usr/bin/env bats
+# ch05-pipes: the command travels over a pipe, init starts only after setup (cgroup joined),
+# exec and setup errors come back over a close-on-exec error pipe, and a container never
+# outlives its mydocker.
+
+load lib/helpers
+
+hex() { printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n'; }
+
+@test "hostile arguments arrive byte for byte" {
+	big=$(head -c 150000 /dev/urandom | tr -d '\0' | head -c 120000)
+	rnd=$(head -c 64 /dev/urandom | tr -d '\0')
+	args=("with space" "" "'single' \"double\"" $'tab\there' $'new\nline' $'\xff\xfe\x80 not utf-8'
+		"" "-x" "--" "$rnd" "$big" "$RANDOM")
+	expected="argc ${#args[@]}"
+	for a in "${args[@]}"; do expected+=$'\n'"$(hex "$a")"; done
+	run ctr -- "$PROBE" args "${args[@]}"
+	assert_success
+	assert_equal "$output" "$expected"
+}
+
+@test "cgroup: limits hold from the command's first instruction" {
+	for _ in 1 2 3 4 5; do
+		run ctr -m 64m --pids-limit 20 -- "$PROBE" first-cgroup
+		assert_success
+		if cgroup_v2; then
+			assert_line --regexp '^0::/mydocker/[0-9a-f]+$'
+		else
+			for c in memory cpu cpuset pids; do
+				assert_line --regexp "^[0-9]+:([a-z_]+,)*$c(,[a-z_]+)*:/mydocker/[0-9a-f]+$"
+			done
+		fi
+	done
+}
+
+@test "cgroup: a fork loop is capped without waiting for the cgroup" {
+	limit=$(rand_between 5 30)
+	run ctr --pids-limit "$limit" -- "$PROBE" forkbomb 200
+	assert_success
+	assert_output "forked $((limit - 1))"
+}
+
+@test "exec errors come back from init: 127 and 126 with the reason, once" {
+	run -127 ctr -- "nosuch-$RANDOM"
+	assert_equal "${#lines[@]}" 1
+	assert_output --regexp '^mydocker: run: exec "nosuch-[0-9]+": No such file or directory$'
+	if ((CHAPTER >= 6)); then target=/etc/passwd; else target=$TEST_TMP/plain; fi
+	touch "$TEST_TMP/plain"
+	run -126 ctr -- "$target"
+	assert_output "mydocker: run: exec \"$target\": Permission denied"
+}
+
+@test "a setup failure inside init names its step and exits 125" {
+	long=$(printf 'h%.0s' $(seq 80))
+	run ctr -h "$long" -- "$PROBE" echo never
+	assert_equal "$status" 125
+	assert_output "mydocker: run: sethostname: Invalid argument"
+}
+
+@test "a command without a slash is looked up in the container's PATH, not mydocker's" {
+	mkdir -p "$TEST_TMP/bin"
+	cp "$REPO/tests/probe/probe" "$TEST_TMP/bin/only-on-callers-path"
+	run -127 env PATH="$TEST_TMP/bin:$PATH" timeout 20 "$MYDOCKER" run ${TEST_IMAGE:-} only-on-callers-path pid
+	assert_output --partial 'exec "only-on-callers-path": No such file or directory'
+	run env PATH=/nonexistent /usr/bin/timeout 20 "$MYDOCKER" run ${TEST_IMAGE:-} sh -c 'echo $PATH'
+	assert_success
+	assert_output "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+}
+
+@test "cgroup: SIGKILL to mydocker kills the container and the reaper removes its cgroup" {
+	ctr_bg "$TEST_TMP/out" -i -m 64m -- "$PROBE" cgroup , echo started , wait-stdin
+	wait_for "$TEST_TMP/out" started
+	pid=$(container_host_pid)
+	dir=$(cg_dir memory "$TEST_TMP/out")
+	[[ -d $dir && -d /proc/$pid ]]
+	kill -KILL "$(mydocker_pid)"
+	wait_ctr
+	# The kernel kills the container (PR_SET_PDEATHSIG); the reaper removes the cgroup.
+	settled test ! -e "/proc/$pid"
+	settled test ! -e "$dir"
+	assert_equal "$(list_container_cgroups)" "$(cat "$TEST_TMP/cgroups.before")"
+}
