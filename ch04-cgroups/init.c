@@ -62,7 +62,8 @@ int container_init(void *arg)
 	/* The parent blocked signals to wait for them with sigwaitinfo(); the command must not
 	 * inherit that mask. */
 	sigprocmask(SIG_SETMASK, &o->sigmask, NULL);
-	/* Without -t, leave mydocker's session so the terminal's Ctrl-C goes to mydocker only. */
+	/* With -t the container takes the terminal; without, it leaves mydocker's session, so the
+	 * terminal's Ctrl-C goes to mydocker only. */
 	if (o->tty)
 		take_terminal();
 	else if (setsid() < 0)

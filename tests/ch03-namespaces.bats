@@ -52,7 +52,7 @@ load lib/helpers
 }
 
 @test "all five namespaces differ from the host's" {
-	host=$("$PROBE" ns)
+	host=$("$HOST_PROBE" ns)
 	run ctr -- "$PROBE" ns
 	assert_success
 	assert_equal "${#lines[@]}" 5

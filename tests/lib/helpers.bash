@@ -11,6 +11,8 @@ REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 : "${CHAPTER:?set CHAPTER to the chapter number of that binary}"
 CHAPTER=$((10#$CHAPTER))
 
+# The probe as the host runs it.
+HOST_PROBE=$REPO/tests/probe/probe
 # Inside the container the probe is the host's file until ch06, then part of the test image.
 if ((CHAPTER >= 6)); then
 	PROBE=/bin/probe
@@ -120,13 +122,16 @@ release_ctr() {
 	exec 5>&-
 }
 
-# wait_for FILE PATTERN: wait up to 20 s for a line matching PATTERN to appear in FILE.
+# wait_for FILE PATTERN: wait up to 20 s for a line matching PATTERN to appear in FILE;
+# give up at once if the background container has already exited.
 wait_for() {
-	local i
-	for i in $(seq 200); do
+	local _
+	for _ in $(seq 200); do
 		grep -qE "$2" "$1" 2>/dev/null && return 0
+		[[ -n ${CTR_PID:-} ]] && ! kill -0 "$CTR_PID" 2>/dev/null && break
 		sleep 0.1
 	done
+	grep -qE "$2" "$1" 2>/dev/null && return 0
 	echo "timed out waiting for /$2/ in $1: $(cat "$1")" >&2
 	return 1
 }
@@ -157,18 +162,24 @@ mydocker_pid() {
 	done
 }
 
-# The host PID of the container's first process: mydocker's first child.
+# The host PID of the container's first process: the child of mydocker that lives in a PID
+# namespace of its own (mydocker may have other children, such as a cleanup process).
 container_host_pid() {
-	local md
+	local md c
 	md=$(mydocker_pid)
-	awk '{ print $1 }' "/proc/$md/task/$md/children"
+	for c in $(cat "/proc/$md/task/$md/children"); do
+		if [[ $(readlink "/proc/$c/ns/pid") != "$(readlink /proc/self/ns/pid)" ]]; then
+			echo "$c"
+			return
+		fi
+	done
 }
 
 # A random integer in [LO, HI].
 rand_between() { echo $(($1 + RANDOM % ($2 - $1 + 1))); }
 
 # cgroup v2 (unified) or v1 (also hybrid) on this machine?
-cgroup_v2() { [[ $(stat -fc %T /sys/fs/cgroup) == cgroup2fs ]]; }
+cgroup_v2() { [[ $(awk '$2 == "/sys/fs/cgroup" { t = $3 } END { print t }' /proc/self/mounts) == cgroup2 ]]; }
 
 # Where the v1 hierarchy of a controller is mounted, from the mount table.
 cg_v1_mount() {

@@ -225,10 +225,10 @@ static int in_container_cgroup(void)
 	return ok;
 }
 
-/* Wait (up to 10 s) until the parent has moved this process into the container's cgroup. */
+/* Wait (up to 5 s) until the parent has moved this process into the container's cgroup. */
 static void op_wait_cgroup(void)
 {
-	for (int i = 0; i < 10000 && !in_container_cgroup(); i++)
+	for (int i = 0; i < 5000 && !in_container_cgroup(); i++)
 		usleep(1000);
 	if (!in_container_cgroup()) {
 		errno = ETIMEDOUT;
