@@ -117,6 +117,13 @@ int cg_write(const char *dir, const char *file, const char *value)
 	return rc;
 }
 
+int cg_write_number(const char *dir, const char *file, long long value)
+{
+	char text[32];
+	snprintf(text, sizeof text, "%lld", value);
+	return cg_write(dir, file, text);
+}
+
 int cg_mkdir(const char *dir)
 {
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {

@@ -115,37 +115,30 @@ static int v1_make_dir(struct cgroup *cg, int c, const char *id)
 	return rc;
 }
 
-static int v1_write_number(const char *dir, const char *file, long long value)
-{
-	char text[32];
-	snprintf(text, sizeof text, "%lld", value);
-	return cg_write(dir, file, text);
-}
-
 static int v1_write_limits(struct cgroup *cg, const struct limits *lim)
 {
 	if (lim->memory) {
-		if (v1_write_number(cg->dir[CG_MEMORY], "memory.limit_in_bytes", lim->memory) < 0)
+		if (cg_write_number(cg->dir[CG_MEMORY], "memory.limit_in_bytes", lim->memory) < 0)
 			return -1;
 		/* With swap accounting on, memory+swap gets the same limit: no swap, as with
 		 * `docker run --memory-swap` equal to --memory. */
 		char *memsw = path_join(cg->dir[CG_MEMORY], "memory.memsw.limit_in_bytes");
 		int has_memsw = access(memsw, F_OK) == 0;
 		free(memsw);
-		if (has_memsw && v1_write_number(cg->dir[CG_MEMORY], "memory.memsw.limit_in_bytes",
+		if (has_memsw && cg_write_number(cg->dir[CG_MEMORY], "memory.memsw.limit_in_bytes",
 						 lim->memory) < 0)
 			return -1;
 	}
-	if (lim->cpu_shares && v1_write_number(cg->dir[CG_CPU], "cpu.shares", lim->cpu_shares) < 0)
+	if (lim->cpu_shares && cg_write_number(cg->dir[CG_CPU], "cpu.shares", lim->cpu_shares) < 0)
 		return -1;
 	if (lim->cpu_quota) {
-		if (v1_write_number(cg->dir[CG_CPU], "cpu.cfs_period_us", lim->cpu_period) < 0 ||
-		    v1_write_number(cg->dir[CG_CPU], "cpu.cfs_quota_us", lim->cpu_quota) < 0)
+		if (cg_write_number(cg->dir[CG_CPU], "cpu.cfs_period_us", lim->cpu_period) < 0 ||
+		    cg_write_number(cg->dir[CG_CPU], "cpu.cfs_quota_us", lim->cpu_quota) < 0)
 			return -1;
 	}
 	if (lim->cpuset_cpus && cg_write(cg->dir[CG_CPUSET], "cpuset.cpus", lim->cpuset_cpus) < 0)
 		return -1;
-	if (lim->pids_max > 0 && v1_write_number(cg->dir[CG_PIDS], "pids.max", lim->pids_max) < 0)
+	if (lim->pids_max > 0 && cg_write_number(cg->dir[CG_PIDS], "pids.max", lim->pids_max) < 0)
 		return -1;
 	return 0;
 }

@@ -42,17 +42,10 @@ static int enable_controllers(const char *dir)
 	return cg_write(dir, "cgroup.subtree_control", "+cpu +cpuset +memory +pids");
 }
 
-static int v2_write_number(const char *dir, const char *file, long long value)
-{
-	char text[32];
-	snprintf(text, sizeof text, "%lld", value);
-	return cg_write(dir, file, text);
-}
-
 static int v2_write_limits(const char *dir, const struct limits *lim)
 {
 	if (lim->memory) {
-		if (v2_write_number(dir, "memory.max", lim->memory) < 0)
+		if (cg_write_number(dir, "memory.max", lim->memory) < 0)
 			return -1;
 		/* No swap, so the limit is the limit (docker's --memory-swap equal to --memory). */
 		char *swap = path_join(dir, "memory.swap.max");
@@ -62,7 +55,7 @@ static int v2_write_limits(const char *dir, const struct limits *lim)
 			return -1;
 	}
 	if (lim->cpu_shares &&
-	    v2_write_number(dir, "cpu.weight", shares_to_weight(lim->cpu_shares)) < 0)
+	    cg_write_number(dir, "cpu.weight", shares_to_weight(lim->cpu_shares)) < 0)
 		return -1;
 	if (lim->cpu_quota) {
 		char max[64];
@@ -72,7 +65,7 @@ static int v2_write_limits(const char *dir, const struct limits *lim)
 	}
 	if (lim->cpuset_cpus && cg_write(dir, "cpuset.cpus", lim->cpuset_cpus) < 0)
 		return -1;
-	if (lim->pids_max > 0 && v2_write_number(dir, "pids.max", lim->pids_max) < 0)
+	if (lim->pids_max > 0 && cg_write_number(dir, "pids.max", lim->pids_max) < 0)
 		return -1;
 	return 0;
 }

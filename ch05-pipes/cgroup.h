@@ -39,6 +39,7 @@ int cgroup_v2_create(struct cgroup *cg, const char *id, const struct limits *lim
 
 /* Helpers both implementations use (cgroup.c). */
 int cg_write(const char *dir, const char *file, const char *value);
+int cg_write_number(const char *dir, const char *file, long long value);
 int cg_mkdir(const char *dir);
 void cg_rmdir(char **dir);
 

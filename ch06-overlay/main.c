@@ -30,6 +30,9 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[1], "--root") && argc >= 3) {
 			state_root = argv[2];
 			argc--, argv++;
+		} else if (!strcmp(argv[1], "--root")) {
+			die("--root needs a directory (usage: mydocker --root DIR COMMAND "
+			    "[OPTIONS])");
 		} else {
 			break;
 		}

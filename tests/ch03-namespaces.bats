@@ -136,9 +136,7 @@ load lib/helpers
 @test "interactive sh: Ctrl-C does not kill mydocker, exit status comes back" {
 	code=$(rand_between 2 99)
 	word="alive$RANDOM"
-	# script(1) gives the container a real terminal; \003 is the Ctrl-C key.
-	run bash -c "{ sleep 1; printf '\003'; sleep 0.5; printf 'echo $word\nexit $code\n'; sleep 2; } |
-		timeout 30 script -qefc '$MYDOCKER run -it ${TEST_IMAGE:-} sh' /dev/null"
+	run in_terminal '\003' "echo $word\nexit $code\n" -it ${TEST_IMAGE:-} sh
 	assert_equal "$status" "$code"
 	assert_output --partial "$word"
 }

@@ -125,8 +125,7 @@ start_waiting() {
 
 @test "cgroup: removed after Ctrl-C at an interactive shell" {
 	code=$(rand_between 2 99)
-	run bash -c "{ sleep 1; printf '\003'; sleep 0.5; printf 'cat /proc/self/cgroup; exit $code\n'; sleep 2; } |
-		timeout 30 script -qefc '$MYDOCKER run -it -m 64m ${TEST_IMAGE:-} sh' /dev/null"
+	run in_terminal '\003' "cat /proc/self/cgroup; exit $code\n" -it -m 64m ${TEST_IMAGE:-} sh
 	assert_equal "$status" "$code"
 	assert_output --partial "/mydocker/"
 	assert_equal "$(list_container_cgroups)" "$(cat "$TEST_TMP/cgroups.before")"

@@ -88,7 +88,7 @@ ok"
 }
 
 @test "/dev/tty works with -t" {
-	run bash -c "timeout 30 script -qefc '$MYDOCKER run -t $TEST_IMAGE $PROBE tty' /dev/null"
+	run in_terminal '' '' -t "$TEST_IMAGE" "$PROBE" tty
 	assert_success
 	assert_output --partial "tty ok"
 }
@@ -178,8 +178,7 @@ add('up$target/up-file')"
 
 @test "interactive busybox sh through a terminal: prompt, PID 1, exit status" {
 	code=$(rand_between 2 99)
-	run bash -c "{ sleep 1; printf 'echo pid=\$\$\n'; sleep 0.5; printf 'exit $code\n'; sleep 1; } |
-		timeout 30 script -qefc '$MYDOCKER run -it $TEST_IMAGE sh' /dev/null"
+	run in_terminal 'echo pid=$$\n' "exit $code\n" -it "$TEST_IMAGE" sh
 	assert_equal "$status" "$code"
 	assert_output --partial "/ # "
 	assert_output --partial "pid=1"

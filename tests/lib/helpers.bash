@@ -175,6 +175,16 @@ container_host_pid() {
 	done
 }
 
+# in_terminal KEYS1 KEYS2 RUN-ARGS...: `mydocker run RUN-ARGS` on a real terminal (script(1));
+# KEYS1 is typed after 1 s and KEYS2 half a second later (printf formats: \003 is Ctrl-C).
+in_terminal() {
+	local first=$1 second=$2
+	shift 2
+	# shellcheck disable=SC2059
+	{ sleep 1; printf "$first"; sleep 0.5; printf "$second"; sleep 2; } |
+		timeout 30 script -qefc "$MYDOCKER run $*" /dev/null
+}
+
 # A random integer in [LO, HI].
 rand_between() { echo $(($1 + RANDOM % ($2 - $1 + 1))); }
 
