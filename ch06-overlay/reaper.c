@@ -3,24 +3,55 @@
  * So before starting the container, mydocker forks a small reaper process that waits on a
  * pipe: mydocker writes one byte when it has cleaned up itself; EOF without that byte means
  * mydocker died, and the reaper removes the cgroup once the container's processes are gone,
- * then the container's layer directory. */
+ * then the container's layer directory.
+ * PR_SET_PDEATHSIG has one gap: mydocker may send the command and die before init has armed
+ * it. So the reaper first kills whatever is still in the container's cgroup. */
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "container.h"
 #include "die.h"
+#include "util.h"
+
+/* SIGKILL every process in the cgroup; returns how many there were. */
+static int kill_cgroup(struct cgroup *cg)
+{
+	int found = 0;
+	for (int i = 0; i < CG_NCONTROLLERS; i++) {
+		if (!cg->dir[i])
+			continue;
+		char *procs = path_join(cg->dir[i], "cgroup.procs");
+		FILE *f = fopen(procs, "re");
+		free(procs);
+		if (!f)
+			continue;
+		int pid;
+		while (fscanf(f, "%d", &pid) == 1) {
+			kill(pid, SIGKILL);
+			found++;
+		}
+		fclose(f);
+	}
+	return found;
+}
 
 /* Fork the reaper; returns the pipe end mydocker keeps (write one byte to it when done). */
 int start_reaper(struct cgroup *cg, const char *dir)
 {
 	int p[2];
-	if (pipe2(p, O_CLOEXEC) < 0)
-		die_errno("run: pipe");
-	pid_t pid = fork();
-	if (pid < 0)
-		die_errno("run: fork");
+	pid_t pid = -1;
+	if (pipe2(p, O_CLOEXEC) == 0)
+		pid = fork();
+	if (pid < 0) {
+		warn_errno("run: start the reaper");
+		cgroup_destroy(cg);
+		layer_remove(dir);
+		exit(EXIT_RUNTIME);
+	}
 	if (pid > 0) {
 		close(p[0]);
 		return p[1];
@@ -31,7 +62,10 @@ int start_reaper(struct cgroup *cg, const char *dir)
 	char done;
 	if (read(p[0], &done, 1) == 1)
 		_exit(0);
-	/* mydocker is gone: its container was killed with it, so the cgroup empties now. */
+	/* mydocker is gone. Its container normally died with it; kill what is left, for up to
+	 * ten seconds, then remove the cgroup. */
+	for (int i = 0; i < 1000 && kill_cgroup(cg) > 0; i++)
+		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
 	cgroup_destroy(cg);
 	layer_remove(dir);
 	_exit(0);
