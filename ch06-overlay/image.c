@@ -69,10 +69,12 @@ static void unpack_image(const char *root, const char *name, const char *tarball
 	char *tmp = xasprintf("%s/.unpack-%s-XXXXXX", images, name);
 	if (!mkdtemp(tmp))
 		die_errno("run: mkdtemp %s", tmp);
-	chmod(tmp, 0755);
-	int fd = open(tarball, O_RDONLY | O_CLOEXEC);
+	/* mkdtemp makes the directory 0700; the image's own "./" entry, if any, overrides this. */
+	int fd = chmod(tmp, 0755) < 0 ? -1 : open(tarball, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
+		int err = errno;
 		remove_tree(tmp);
+		errno = err;
 		die_errno("run: open image %s", tarball);
 	}
 	char err[1024];
