@@ -2,17 +2,21 @@
  * namespaces, supervise it and exit with its status. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "container.h"
 #include "die.h"
+#include "init.h"
 #include "privs.h"
+#include "run.h"
 
 #define RUN_USAGE "mydocker run [-i] [-t] [-h NAME] [--] COMMAND [ARG...]"
 
@@ -30,9 +34,6 @@ static const char run_help[] =
 /* The namespaces every container gets: hostname, process IDs, mounts, System V IPC, network. */
 #define CONTAINER_NAMESPACES                                                                       \
 	(CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET)
-
-/* clone(2) needs a stack for the child; the child gets its own copy of this memory. */
-static char child_stack[1 << 20] __attribute__((aligned(16)));
 
 static void __attribute__((noreturn)) usage_error(const char *what, const char *arg)
 {
@@ -60,6 +61,10 @@ static void parse_run_options(int argc, char **argv, struct run_opts *o)
 			o->tty = true;
 			break;
 		case 'h':
+			/* The kernel's limit; checked now, not when init calls sethostname. */
+			if (strlen(optarg) > HOST_NAME_MAX)
+				die("run: invalid --hostname \"%s\" (at most %d characters)",
+				    optarg, HOST_NAME_MAX);
 			o->hostname = optarg;
 			break;
 		case 'H':
@@ -92,27 +97,33 @@ static int exit_code(int status)
  * SIGINT and SIGQUIT are passed on (with -t they come from the terminal, which sends them to
  * the container's process group directly);
  * SIGTERM and SIGHUP mean mydocker itself must go, and a container never outlives mydocker,
- * so it is killed. Killing PID 1 of a PID namespace kills every process in it. */
-static int supervise(pid_t pid, const struct run_opts *o, const sigset_t *handled)
+ * so it is killed. Killing PID 1 of a PID namespace kills every process in it.
+ * Returns the exit status, or -1 if waiting failed. */
+static int supervise(struct container *c, const sigset_t *handled)
 {
 	for (;;) {
 		int sig = sigwaitinfo(handled, NULL);
 		if (sig < 0) {
 			if (errno == EINTR)
 				continue;
-			die_errno("run: sigwaitinfo");
+			warn_errno("run: sigwaitinfo");
+			return -1;
 		}
 		if (sig == SIGCHLD) {
 			int status;
-			pid_t r = waitpid(pid, &status, WNOHANG);
-			if (r < 0)
-				die_errno("run: waitpid");
-			if (r == pid)
+			pid_t r = waitpid(c->pid, &status, WNOHANG);
+			if (r < 0) {
+				warn_errno("run: waitpid");
+				return -1;
+			}
+			if (r == c->pid) {
+				c->pid = 0;
 				return status;
+			}
 		} else if (sig == SIGTERM || sig == SIGHUP) {
-			kill(pid, SIGKILL);
-		} else if (!o->tty) {
-			kill(pid, sig);
+			kill(c->pid, SIGKILL);
+		} else if (!c->opts->tty) {
+			kill(c->pid, sig);
 		}
 	}
 }
@@ -128,8 +139,17 @@ static void restore_terminal(void)
 		warn_errno("run: give the terminal back");
 }
 
-static int run_container(struct run_opts *o)
+/* clone(2) without a stack of its own works like fork(2): the child goes on from here, on a
+ * copy of mydocker's memory, but inside the new namespaces. Returns 0 in the child. */
+static pid_t clone_container(void)
 {
+	return syscall(SYS_clone, CONTAINER_NAMESPACES | SIGCHLD, NULL, NULL, NULL, NULL);
+}
+
+static int run_container(const struct run_opts *o)
+{
+	struct container c = { .opts = o };
+	int code = EXIT_RUNTIME, status;
 	sigset_t handled;
 	sigemptyset(&handled);
 	sigaddset(&handled, SIGCHLD);
@@ -138,19 +158,33 @@ static int run_container(struct run_opts *o)
 	sigaddset(&handled, SIGTERM);
 	sigaddset(&handled, SIGHUP);
 	/* Blocked signals wait in the queue for sigwaitinfo(): no handler, no race. */
-	if (sigprocmask(SIG_BLOCK, &handled, &o->sigmask) < 0)
-		die_errno("run: sigprocmask");
+	if (sigprocmask(SIG_BLOCK, &handled, &c.sigmask) < 0) {
+		warn_errno("run: sigprocmask");
+		return EXIT_RUNTIME;
+	}
 
 	fflush(NULL);
-	pid_t pid = clone(container_init, child_stack + sizeof child_stack,
-			  CONTAINER_NAMESPACES | SIGCHLD, o);
-	if (pid < 0)
-		die_errno("run: clone");
+	c.pid = clone_container();
+	if (c.pid == 0)
+		container_init(&c);
+	if (c.pid < 0) {
+		warn_errno("run: clone");
+		c.pid = 0;
+		goto out;
+	}
 
-	int status = supervise(pid, o, &handled);
+	status = supervise(&c, &handled);
+	if (status >= 0)
+		code = exit_code(status);
+out:
+	/* Waiting failed: the container must not outlive mydocker. */
+	if (c.pid > 0) {
+		kill(c.pid, SIGKILL);
+		waitpid(c.pid, NULL, 0);
+	}
 	if (o->tty)
 		restore_terminal();
-	return exit_code(status);
+	return code;
 }
 
 int cmd_run(int argc, char **argv)

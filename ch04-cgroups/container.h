@@ -1,9 +1,16 @@
-/* container.h: what the parent side (run.c) and the container's first process (init.c) share. */
+/* container.h: the container object. struct run_opts is what the user asked for; struct
+ * container is what `mydocker run` made of it. run.c builds and supervises it, init.c is its
+ * first process, and container.c takes it down again.
+ *
+ * Interface: every resource a container holds is a field here, and container_destroy()
+ * releases all of them. It accepts a container built only half way (a field not made yet is
+ * left alone) and can be called twice, so every way out of `run` ends in that one call. */
 #ifndef MYDOCKER_CONTAINER_H
 #define MYDOCKER_CONTAINER_H
 
 #include <signal.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "cgroup.h"
 
@@ -16,12 +23,24 @@ struct run_opts {
 	bool tty;	      /* -t: the container shares mydocker's terminal */
 	const char *hostname; /* -h: hostname inside the new UTS namespace */
 	struct limits limits; /* -m, --cpu-shares, --cpus, --cpuset-cpus, --pids-limit */
-	char id[ID_LEN + 1];  /* names the container's cgroup */
 	char **argv;	      /* the command and its arguments */
-	sigset_t sigmask;     /* signal mask to restore in the container before exec */
 };
 
-int cmd_run(int argc, char **argv);
-int container_init(void *arg);
+/* One container while mydocker runs it. */
+struct container {
+	const struct run_opts *opts; /* what it was asked to be */
+	char id[ID_LEN + 1];	     /* names its cgroup */
+	pid_t pid;		     /* its first process; 0 before it starts and once reaped */
+	struct cgroup cgroup;	     /* its limits; no directories until cgroup_create() */
+	sigset_t sigmask;	     /* mydocker's signal mask before run blocked signals */
+};
+
+/* A container with nothing made yet, for the options O. */
+#define CONTAINER_EMPTY(o)                                                                         \
+	{                                                                                          \
+		.opts = (o)                                                                        \
+	}
+
+void container_destroy(struct container *c);
 
 #endif

@@ -2,6 +2,8 @@
  * finishes setting up the container from the inside and then becomes the user's command. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -9,6 +11,7 @@
 
 #include "container.h"
 #include "die.h"
+#include "init.h"
 
 /* The environment a container starts with, as Docker gives it: nothing leaks in from the host. */
 static void set_environment(const struct run_opts *o)
@@ -23,9 +26,17 @@ static void set_environment(const struct run_opts *o)
 		setenv("TERM", "xterm", 1);
 }
 
-/* A setup step failed: say which, and exit 125 like every other error of mydocker itself. */
-static void __attribute__((noreturn)) fail(const char *step)
+/* A setup step failed: say which, with errno's text, and exit 125 like every other error of
+ * mydocker itself. */
+static void __attribute__((noreturn, format(printf, 1, 2))) fail(const char *fmt, ...)
 {
+	int err = errno; /* saved before anything else can change it */
+	char step[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(step, sizeof step, fmt, ap);
+	va_end(ap);
+	errno = err;
 	warn_errno("run: %s", step);
 	_exit(EXIT_RUNTIME);
 }
@@ -55,13 +66,13 @@ static void detach_stdin(void)
 	close(fd);
 }
 
-int container_init(void *arg)
+void container_init(struct container *c)
 {
-	struct run_opts *o = arg;
+	const struct run_opts *o = c->opts;
 
 	/* The parent blocked signals to wait for them with sigwaitinfo(); the command must not
 	 * inherit that mask. */
-	sigprocmask(SIG_SETMASK, &o->sigmask, NULL);
+	sigprocmask(SIG_SETMASK, &c->sigmask, NULL);
 	/* With -t the container takes the terminal; without, it leaves mydocker's session, so the
 	 * terminal's Ctrl-C goes to mydocker only. */
 	if (o->tty)
@@ -79,8 +90,13 @@ int container_init(void *arg)
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL) < 0)
 		fail("mount /proc");
 	set_environment(o);
+	/* The command gets stdin, stdout and stderr, nothing else of whoever started mydocker:
+	 * every other descriptor is closed by execve. */
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		fail("close inherited descriptors");
 
 	execvp(o->argv[0], o->argv);
+	int err = errno;
 	warn_errno("run: exec \"%s\"", o->argv[0]);
-	_exit(errno == ENOENT ? 127 : 126);
+	_exit(err == ENOENT ? 127 : 126);
 }

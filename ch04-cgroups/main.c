@@ -2,8 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "container.h"
 #include "die.h"
+#include "run.h"
 
 #ifndef MYDOCKER_CHAPTER
 #define MYDOCKER_CHAPTER "unknown"

@@ -2,18 +2,22 @@
  * namespaces, supervise it and exit with its status. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/sysinfo.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "container.h"
 #include "die.h"
+#include "init.h"
 #include "privs.h"
+#include "run.h"
 #include "util.h"
 
 #define RUN_USAGE "mydocker run [-i] [-t] [-h NAME] [LIMITS] [--] COMMAND [ARG...]"
@@ -27,14 +31,18 @@ static const char run_help[] =
     "  -i, --interactive      keep stdin attached (otherwise it reads /dev/null)\n"
     "  -t, --tty              share this terminal with the container\n"
     "  -h, --hostname NAME    hostname inside the container\n"
-    "      --help             print this help\n";
+    "      --help             print this help\n"
+    "\n"
+    "Limits (a cgroup of the container's own):\n"
+    "  -m, --memory SIZE      memory, such as 64m or 1g (at least 6m)\n"
+    "      --cpu-shares N     relative CPU weight, 2 to 262144 (1024 is the default)\n"
+    "      --cpus N           CPU time, in CPUs, such as 0.5\n"
+    "      --cpuset-cpus LIST CPUs it may run on, such as 0-1 or 0,2\n"
+    "      --pids-limit N     at most N processes (-1: no limit)\n";
 
 /* The namespaces every container gets: hostname, process IDs, mounts, System V IPC, network. */
 #define CONTAINER_NAMESPACES                                                                       \
 	(CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET)
-
-/* clone(2) needs a stack for the child; the child gets its own copy of this memory. */
-static char child_stack[1 << 20] __attribute__((aligned(16)));
 
 static void __attribute__((noreturn)) usage_error(const char *what, const char *arg)
 {
@@ -43,6 +51,9 @@ static void __attribute__((noreturn)) usage_error(const char *what, const char *
 
 /* The CFS period --cpus is measured against: 100 ms, as Docker uses. */
 #define CPU_PERIOD_US 100000
+
+/* Docker's smallest memory limit: below it a container is killed before it can start. */
+#define MIN_MEMORY (6LL << 20)
 
 static void __attribute__((noreturn))
 bad_value(const char *flag, const char *value, const char *want)
@@ -58,6 +69,9 @@ static void parse_limit(int c, const char *value, struct limits *lim)
 	case 'm':
 		if (parse_memory(value, &lim->memory) < 0)
 			bad_value("--memory", value, "a positive size such as 64m or 1g");
+		if (lim->memory < MIN_MEMORY)
+			die("run: invalid --memory \"%s\": Minimum memory limit allowed is 6MB",
+			    value);
 		break;
 	case 'S':
 		if (parse_long(value, 1, 262144, &lim->cpu_shares) < 0)
@@ -70,9 +84,7 @@ static void parse_limit(int c, const char *value, struct limits *lim)
 		break;
 	case 'P':
 		if (parse_cpuset(value, get_nprocs_conf()) < 0)
-			die("run: invalid --cpuset-cpus \"%s\" (want CPUs such as 0-1 or 0,1 among "
-			    "the "
-			    "%d of this machine)",
+			die("run: invalid --cpuset-cpus \"%s\" (want CPUs such as 0-1 or 0,1 among the %d of this machine)",
 			    value, get_nprocs_conf());
 		lim->cpuset_cpus = value;
 		break;
@@ -110,6 +122,10 @@ static void parse_run_options(int argc, char **argv, struct run_opts *o)
 			o->tty = true;
 			break;
 		case 'h':
+			/* The kernel's limit; checked now, not when init calls sethostname. */
+			if (strlen(optarg) > HOST_NAME_MAX)
+				die("run: invalid --hostname \"%s\" (at most %d characters)",
+				    optarg, HOST_NAME_MAX);
 			o->hostname = optarg;
 			break;
 		case 'm':
@@ -149,27 +165,33 @@ static int exit_code(int status)
  * SIGINT and SIGQUIT are passed on (with -t they come from the terminal, which sends them to
  * the container's process group directly);
  * SIGTERM and SIGHUP mean mydocker itself must go, and a container never outlives mydocker,
- * so it is killed. Killing PID 1 of a PID namespace kills every process in it. */
-static int supervise(pid_t pid, const struct run_opts *o, const sigset_t *handled)
+ * so it is killed. Killing PID 1 of a PID namespace kills every process in it.
+ * Returns the exit status, or -1 if waiting failed. */
+static int supervise(struct container *c, const sigset_t *handled)
 {
 	for (;;) {
 		int sig = sigwaitinfo(handled, NULL);
 		if (sig < 0) {
 			if (errno == EINTR)
 				continue;
-			die_errno("run: sigwaitinfo");
+			warn_errno("run: sigwaitinfo");
+			return -1;
 		}
 		if (sig == SIGCHLD) {
 			int status;
-			pid_t r = waitpid(pid, &status, WNOHANG);
-			if (r < 0)
-				die_errno("run: waitpid");
-			if (r == pid)
+			pid_t r = waitpid(c->pid, &status, WNOHANG);
+			if (r < 0) {
+				warn_errno("run: waitpid");
+				return -1;
+			}
+			if (r == c->pid) {
+				c->pid = 0;
 				return status;
+			}
 		} else if (sig == SIGTERM || sig == SIGHUP) {
-			kill(pid, SIGKILL);
-		} else if (!o->tty) {
-			kill(pid, sig);
+			kill(c->pid, SIGKILL);
+		} else if (!c->opts->tty) {
+			kill(c->pid, sig);
 		}
 	}
 }
@@ -185,23 +207,17 @@ static void restore_terminal(void)
 		warn_errno("run: give the terminal back");
 }
 
-/* Setup failed after the container's first process was started: take it down again. */
-static void __attribute__((noreturn)) abort_container(pid_t pid, struct cgroup *cg)
+/* clone(2) without a stack of its own works like fork(2): the child goes on from here, on a
+ * copy of mydocker's memory, but inside the new namespaces. Returns 0 in the child. */
+static pid_t clone_container(void)
 {
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	cgroup_destroy(cg);
-	exit(EXIT_RUNTIME);
+	return syscall(SYS_clone, CONTAINER_NAMESPACES | SIGCHLD, NULL, NULL, NULL, NULL);
 }
 
-static int run_container(struct run_opts *o)
+static int run_container(const struct run_opts *o)
 {
-	struct cgroup cg;
-	random_hex(o->id, ID_LEN);
-	/* The cgroup and its limits exist before the container does... */
-	if (cgroup_create(&cg, o->id, &o->limits) < 0)
-		exit(EXIT_RUNTIME);
-
+	struct container c = CONTAINER_EMPTY(o);
+	int code = EXIT_RUNTIME, status;
 	sigset_t handled;
 	sigemptyset(&handled);
 	sigaddset(&handled, SIGCHLD);
@@ -210,28 +226,39 @@ static int run_container(struct run_opts *o)
 	sigaddset(&handled, SIGTERM);
 	sigaddset(&handled, SIGHUP);
 	/* Blocked signals wait in the queue for sigwaitinfo(): no handler, no race. */
-	if (sigprocmask(SIG_BLOCK, &handled, &o->sigmask) < 0)
-		die_errno("run: sigprocmask");
+	if (sigprocmask(SIG_BLOCK, &handled, &c.sigmask) < 0) {
+		warn_errno("run: sigprocmask");
+		return EXIT_RUNTIME;
+	}
+
+	random_hex(c.id, ID_LEN);
+	/* The cgroup and its limits exist before the container does... */
+	if (cgroup_create(&c.cgroup, c.id, &o->limits) < 0)
+		goto out;
 
 	fflush(NULL);
-	pid_t pid = clone(container_init, child_stack + sizeof child_stack,
-			  CONTAINER_NAMESPACES | SIGCHLD, o);
-	if (pid < 0) {
+	c.pid = clone_container();
+	if (c.pid == 0)
+		container_init(&c);
+	if (c.pid < 0) {
 		warn_errno("run: clone");
-		cgroup_destroy(&cg);
-		exit(EXIT_RUNTIME);
+		c.pid = 0;
+		goto out;
 	}
 	/* ...but the child is already running while we move it in: for a moment it runs
 	 * unlimited. Chapter 5 closes this gap with a pipe. */
-	if (cgroup_join(&cg, pid) < 0)
-		abort_container(pid, &cg);
+	if (cgroup_join(&c.cgroup, c.pid) < 0)
+		goto out;
 
-	int status = supervise(pid, o, &handled);
-	/* PID 1 is gone, and with it every process of its PID namespace: the cgroup is empty. */
-	cgroup_destroy(&cg);
+	status = supervise(&c, &handled);
+	if (status >= 0)
+		code = exit_code(status);
+out:
+	/* Every way out, after success or any failure: whatever was made is released. */
+	container_destroy(&c);
 	if (o->tty)
 		restore_terminal();
-	return exit_code(status);
+	return code;
 }
 
 int cmd_run(int argc, char **argv)

@@ -2,6 +2,7 @@
  * finishes setting up the container from the inside and then becomes the user's command. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,9 @@
 
 #include "container.h"
 #include "die.h"
+#include "init.h"
+#include "pipe.h"
+#include "util.h"
 
 /* The environment a container starts with, as Docker gives it: nothing leaks in from the host. */
 static void set_environment(const struct run_opts *o)
@@ -28,11 +32,17 @@ static void set_environment(const struct run_opts *o)
 /* Where init reports failures: the error pipe to the parent. */
 static int error_fd = -1;
 
-/* A setup step failed: tell the parent which, and exit 125 like every other error of
- * mydocker itself. */
-static void __attribute__((noreturn)) fail(const char *step)
+/* A setup step failed: tell the parent which, with errno's text, and exit 125 like every other
+ * error of mydocker itself. */
+static void __attribute__((noreturn, format(printf, 1, 2))) fail(const char *fmt, ...)
 {
-	report_failure(error_fd, EXIT_RUNTIME, step);
+	int err = errno; /* saved before anything else can change it */
+	char step[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(step, sizeof step, fmt, ap);
+	va_end(ap);
+	report_failure(error_fd, EXIT_RUNTIME, err, step);
 }
 
 /* With -t the container becomes the terminal's foreground process group, as a shell does for
@@ -60,29 +70,29 @@ static void detach_stdin(void)
 	close(fd);
 }
 
-int container_init(void *arg)
+void container_init(struct container *c)
 {
-	struct run_opts *o = arg;
+	const struct run_opts *o = c->opts;
 
 	/* The child has a copy of every descriptor: close the parent's ends, or the command
 	 * pipe would never reach EOF. */
-	close(o->command_pipe[1]);
-	close(o->error_pipe[0]);
-	error_fd = o->error_pipe[1];
+	close_fd(&c->command_pipe[1]);
+	close_fd(&c->error_pipe[0]);
+	error_fd = c->error_pipe[1];
 	/* If mydocker dies, the kernel kills this process (and so the whole PID namespace). */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		fail("prctl(PR_SET_PDEATHSIG)");
 	/* Wait for the go: mydocker closes the command pipe after it has put this process in its
 	 * cgroup. A mydocker that died before the prctl above closes it too, without a command,
 	 * so this also catches a parent that is already gone. */
-	char **argv = receive_command(o->command_pipe[0]);
+	char **argv = receive_command(c->command_pipe[0]);
 	if (!argv)
 		_exit(EXIT_RUNTIME);
-	close(o->command_pipe[0]);
+	close_fd(&c->command_pipe[0]);
 
 	/* The parent blocked signals to wait for them with sigwaitinfo(); the command must not
 	 * inherit that mask. */
-	sigprocmask(SIG_SETMASK, &o->sigmask, NULL);
+	sigprocmask(SIG_SETMASK, &c->sigmask, NULL);
 	/* With -t the container takes the terminal; without, it leaves mydocker's session, so the
 	 * terminal's Ctrl-C goes to mydocker only. */
 	if (o->tty)
@@ -100,9 +110,14 @@ int container_init(void *arg)
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL) < 0)
 		fail("mount /proc");
 	set_environment(o);
+	/* The command gets stdin, stdout and stderr, nothing else of whoever started mydocker:
+	 * every other descriptor is closed by execve. */
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		fail("close inherited descriptors");
 
 	execvp(argv[0], argv);
+	int err = errno;
 	char what[512];
 	snprintf(what, sizeof what, "exec \"%s\"", argv[0]);
-	report_failure(error_fd, errno == ENOENT ? 127 : 126, what);
+	report_failure(error_fd, err == ENOENT ? 127 : 126, err, what);
 }

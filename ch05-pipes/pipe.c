@@ -12,45 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "container.h"
 #include "die.h"
+#include "pipe.h"
 #include "util.h"
-
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
-/* Read FD to EOF into a buffer of its own; *LEN is the size. NULL on a read error. */
-static char *read_all(int fd, size_t *len)
-{
-	size_t cap = 4096;
-	char *buf = xmalloc(cap);
-	*len = 0;
-	for (;;) {
-		if (*len == cap)
-			buf = xrealloc(buf, cap *= 2);
-		ssize_t n = read(fd, buf + *len, cap - *len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			free(buf);
-			return NULL;
-		}
-		if (n == 0)
-			return buf;
-		*len += n;
-	}
-}
 
 /* Parent: send ARGV to init. */
 int send_command(int fd, char **argv)
@@ -68,7 +32,8 @@ int send_command(int fd, char **argv)
 	return 0;
 }
 
-/* Init: wait for the whole command; NULL if the pipe closed before it was complete. */
+/* Init: wait for the whole command; NULL if the pipe closed before it was complete (or memory
+ * ran out: init must not die of it, it reports). */
 char **receive_command(int fd)
 {
 	size_t len;
@@ -82,7 +47,9 @@ char **receive_command(int fd)
 	*nl = '\0';
 	if (parse_long(buf, 1, 1 << 20, &argc) < 0)
 		goto incomplete;
-	char **argv = xmalloc((argc + 1) * sizeof *argv);
+	char **argv = malloc((argc + 1) * sizeof *argv);
+	if (!argv)
+		goto incomplete;
 	char *p = nl + 1, *end = buf + len;
 	for (long long i = 0; i < argc; i++) {
 		char *nul = memchr(p, '\0', end - p);
@@ -102,11 +69,12 @@ incomplete:
 	return NULL;
 }
 
-/* Init: tell the parent what failed (errno text included) and exit with CODE. */
-void report_failure(int fd, int code, const char *what)
+/* Init: tell the parent what failed, with the text of ERR (the errno of the failed call), and
+ * exit with CODE. */
+void report_failure(int fd, int code, int err, const char *what)
 {
 	char record[1024];
-	int n = snprintf(record, sizeof record, "%d %s: %s", code, what, strerror(errno));
+	int n = snprintf(record, sizeof record, "%d %s: %s", code, what, strerror(err));
 	if (n > (int)sizeof record - 1)
 		n = sizeof record - 1;
 	write_all(fd, record, n);
@@ -118,18 +86,17 @@ int receive_failure(int fd)
 {
 	size_t len;
 	char *record = read_all(fd, &len);
-	if (!record)
-		die_errno("run: read from the error pipe");
-	if (len == 0) {
-		free(record);
-		return 0;
+	if (!record) {
+		warn_errno("run: read from the error pipe");
+		return EXIT_RUNTIME;
 	}
-	record = xrealloc(record, len + 1);
 	record[len] = '\0';
-	int code = EXIT_RUNTIME, skip = 0;
-	if (sscanf(record, "%d %n", &code, &skip) < 1)
-		skip = 0;
-	warn("run: %s", record + skip);
+	int code = 0, skip = 0;
+	if (len > 0) {
+		if (sscanf(record, "%d %n", &code, &skip) < 1 || code == 0)
+			code = EXIT_RUNTIME, skip = 0;
+		warn("run: %s", record + skip);
+	}
 	free(record);
 	return code;
 }

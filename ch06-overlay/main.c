@@ -3,43 +3,66 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "container.h"
 #include "die.h"
+#include "image.h"
+#include "run.h"
 #include "util.h"
 
 #ifndef MYDOCKER_CHAPTER
 #define MYDOCKER_CHAPTER "unknown"
 #endif
 
-static const char usage[] = "Usage: mydocker [--help] [--version] COMMAND [OPTIONS]\n"
-			    "\n"
-			    "A container runtime written to teach how Docker works underneath.\n"
-			    "\n"
-			    "Commands:\n"
-			    "  run    Run a command in a new container\n"
-			    "\n"
-			    "Run 'mydocker COMMAND --help' for more information on a command.\n";
+#define MAIN_USAGE "mydocker [--root DIR] COMMAND [OPTIONS]"
+
+static const char usage[] =
+    "Usage: mydocker [--help] [--version] [--root DIR] COMMAND [OPTIONS]\n"
+    "\n"
+    "A container runtime written to teach how Docker works underneath.\n"
+    "\n"
+    "Options:\n"
+    "  --root DIR   where images and containers are kept (default: $MYDOCKER_ROOT,\n"
+    "               else " DEFAULT_ROOT ")\n"
+    "\n"
+    "Commands:\n"
+    "  run    Run a command in a new container\n"
+    "\n"
+    "Run 'mydocker COMMAND --help' for more information on a command.\n";
+
+/* The state root: --root, else $MYDOCKER_ROOT (empty counts as unset), else the default; made
+ * absolute once, here. Returns how many arguments --root took. */
+static int set_state_root(int argc, char **argv)
+{
+	const char *root = getenv("MYDOCKER_ROOT");
+	int used = 0;
+	if (root && !*root)
+		root = NULL;
+	if (argc >= 2 && !strncmp(argv[1], "--root=", 7)) {
+		root = argv[1] + 7;
+		used = 1;
+	} else if (argc >= 2 && !strcmp(argv[1], "--root")) {
+		if (argc < 3)
+			die("--root needs a directory (usage: " MAIN_USAGE ")");
+		root = argv[2];
+		used = 2;
+	}
+	if (used && !*root)
+		die("--root needs a directory, not \"\" (usage: " MAIN_USAGE ")");
+	if (root) {
+		char *absolute = path_absolute(root);
+		if (!absolute)
+			die_errno("--root %s: cannot make it absolute", root);
+		state_root = absolute;
+	}
+	return used;
+}
 
 int main(int argc, char **argv)
 {
-	if (getenv("MYDOCKER_ROOT"))
-		state_root = getenv("MYDOCKER_ROOT");
-	while (argc >= 2 && str_starts_with(argv[1], "--root")) {
-		if (!strncmp(argv[1], "--root=", 7)) {
-			state_root = argv[1] + 7;
-		} else if (!strcmp(argv[1], "--root") && argc >= 3) {
-			state_root = argv[2];
-			argc--, argv++;
-		} else if (!strcmp(argv[1], "--root")) {
-			die("--root needs a directory (usage: mydocker --root DIR COMMAND "
-			    "[OPTIONS])");
-		} else {
-			break;
-		}
-		argc--, argv++;
-	}
+	int used = set_state_root(argc, argv);
+	argc -= used;
+	argv += used;
 	if (argc < 2)
-		die("no command given (usage: mydocker COMMAND [OPTIONS]; see 'mydocker --help')");
+		die("no command given (usage: " MAIN_USAGE "; see 'mydocker --help')");
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
 		fputs(usage, stdout);
@@ -51,6 +74,5 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
-	die("unknown command \"%s\" (usage: mydocker COMMAND [OPTIONS]; see 'mydocker --help')",
-	    cmd);
+	die("unknown command \"%s\" (usage: " MAIN_USAGE "; see 'mydocker --help')", cmd);
 }

@@ -1,11 +1,12 @@
 /* rootfs.c: the container's root filesystem, built from inside its mount namespace: an overlay
  * of the image and the container's own layer, /proc, /sys, a small /dev, then pivot_root into
  * it so that the host's files are no longer reachable. Mounts made here live and die with the
- * mount namespace: when the container's last process exits, the kernel unmounts them all. */
+ * mount namespace: when the container's last process exits, the kernel unmounts them all.
+ * This runs in init, so nothing here may exit: paths are built in buffers on the stack, and
+ * every failure goes to fail(). */
 #include <errno.h>
-#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -14,36 +15,41 @@
 #include <unistd.h>
 
 #include "container.h"
-#include "util.h"
+#include "init.h"
+#include "rootfs.h"
 
-/* A step on PATH failed: report it through init's error pipe. */
-static void __attribute__((noreturn)) fail_on(const char *what, const char *path)
+/* BUF (PATH_MAX bytes) = NEWROOT/NAME. */
+static void path_in(char *buf, const char *newroot, const char *name)
 {
-	char step[512];
-	snprintf(step, sizeof step, "%s %s", what, path);
-	fail(step);
+	if (snprintf(buf, PATH_MAX, "%s/%s", newroot, name) >= PATH_MAX) {
+		errno = ENAMETOOLONG;
+		fail("path %s/%s", newroot, name);
+	}
 }
 
 /* Mount the union of the image (lower, read-only) and the container's upper directory. */
-static void mount_overlay(const struct run_opts *o, const char *merged)
+static void mount_overlay(const struct container *c, const char *merged)
 {
-	char *opts =
-	    xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work", o->lower, o->dir, o->dir);
+	char opts[3 * PATH_MAX + 64];
+	if (snprintf(opts, sizeof opts, "lowerdir=%s,upperdir=%s/upper,workdir=%s/work", c->lower,
+		     c->dir, c->dir) >= (int)sizeof opts) {
+		errno = ENAMETOOLONG;
+		fail("overlay options for %s", merged);
+	}
 	if (mount("overlay", merged, "overlay", 0, opts) < 0)
-		fail_on("mount overlay on", merged);
-	free(opts);
+		fail("mount overlay on %s", merged);
 }
 
 /* mount(2) onto NEWROOT/TARGET, creating the mount point (in the upper layer) if needed. */
 static void mount_in(const char *newroot, const char *source, const char *target,
 		     const char *fstype, unsigned long flags, const char *data)
 {
-	char *path = path_join(newroot, target);
+	char path[PATH_MAX];
+	path_in(path, newroot, target);
 	if (mkdir(path, 0755) < 0 && errno != EEXIST)
-		fail_on("mkdir", path);
+		fail("mkdir %s", path);
 	if (mount(source, path, fstype, flags, data) < 0)
-		fail_on("mount", path);
-	free(path);
+		fail("mount %s", path);
 }
 
 /* The device nodes a program may expect, as Docker provides them. */
@@ -63,19 +69,20 @@ static void populate_dev(const char *newroot)
 		{ "stdin", "/proc/self/fd/0" },	 { "stdout", "/proc/self/fd/1" },
 		{ "stderr", "/proc/self/fd/2" },
 	};
+	char path[PATH_MAX], name[64];
 	for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++) {
-		char *path = xasprintf("%s/dev/%s", newroot, nodes[i].name);
+		snprintf(name, sizeof name, "dev/%s", nodes[i].name);
+		path_in(path, newroot, name);
 		/* The mode is masked by the umask: set it again afterwards. */
 		if (mknod(path, S_IFCHR | 0666, makedev(nodes[i].major, nodes[i].minor)) < 0 ||
 		    chmod(path, 0666) < 0)
-			fail_on("mknod", path);
-		free(path);
+			fail("mknod %s", path);
 	}
 	for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
-		char *path = xasprintf("%s/dev/%s", newroot, links[i].name);
+		snprintf(name, sizeof name, "dev/%s", links[i].name);
+		path_in(path, newroot, name);
 		if (symlink(links[i].target, path) < 0)
-			fail_on("symlink", path);
-		free(path);
+			fail("symlink %s", path);
 	}
 }
 
@@ -85,9 +92,9 @@ static void populate_dev(const char *newroot)
 static void pivot_into(const char *newroot)
 {
 	if (chdir(newroot) < 0)
-		fail_on("chdir", newroot);
+		fail("chdir %s", newroot);
 	if (syscall(SYS_pivot_root, ".", ".") < 0)
-		fail_on("pivot_root", newroot);
+		fail("pivot_root %s", newroot);
 	if (umount2(".", MNT_DETACH) < 0)
 		fail("detach the old root");
 	if (chdir("/") < 0)
@@ -95,10 +102,11 @@ static void pivot_into(const char *newroot)
 }
 
 /* Called in the container's init, after / has been made private. */
-void setup_rootfs(const struct run_opts *o)
+void setup_rootfs(const struct container *c)
 {
-	char *newroot = path_join(o->dir, "merged");
-	mount_overlay(o, newroot);
+	char newroot[PATH_MAX];
+	path_in(newroot, c->dir, "merged");
+	mount_overlay(c, newroot);
 	mount_in(newroot, "proc", "proc", "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL);
 	mount_in(newroot, "sysfs", "sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NOEXEC | MS_NODEV,
 		 NULL);
@@ -111,5 +119,4 @@ void setup_rootfs(const struct run_opts *o)
 	mount_in(newroot, "shm", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		 "mode=1777,size=65536k");
 	pivot_into(newroot);
-	free(newroot);
 }

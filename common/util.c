@@ -166,6 +166,72 @@ char *self_dir(void)
 	return xstrdup(dirname(buf));
 }
 
+/* PATH made absolute against the current directory (not resolved: symlinks stay), so that a
+ * relative --root means the same directory after any chdir. */
+char *path_absolute(const char *path)
+{
+	if (path[0] == '/')
+		return xstrdup(path);
+	char cwd[PATH_MAX];
+	if (!getcwd(cwd, sizeof cwd))
+		return NULL;
+	return path_join(cwd, path);
+}
+
+/* Write all LEN bytes of BUF; 0 on success, -1 with errno set. */
+int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Read FD to end of file into a buffer of its own (one spare byte after the data, so a caller
+ * can NUL-terminate it); *LEN is the length. NULL with errno set on a read error or when
+ * memory runs out: this one does not die, so a container's init can use it. */
+char *read_all(int fd, size_t *len)
+{
+	size_t cap = 4096;
+	char *buf = malloc(cap);
+	*len = 0;
+	while (buf) {
+		if (*len + 1 >= cap) {
+			char *bigger = realloc(buf, cap *= 2);
+			if (!bigger)
+				break;
+			buf = bigger;
+		}
+		ssize_t n = read(fd, buf + *len, cap - 1 - *len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		if (n == 0)
+			return buf;
+		*len += n;
+	}
+	int err = buf ? errno : ENOMEM;
+	free(buf);
+	errno = err;
+	return NULL;
+}
+
+/* Close *FD if it is open and mark it closed (-1), so closing twice is harmless. */
+void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
 bool str_starts_with(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;

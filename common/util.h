@@ -19,6 +19,12 @@ int mkdir_p(const char *path, mode_t mode);
 int remove_tree(const char *path);
 char *path_join(const char *dir, const char *name);
 char *self_dir(void);
+char *path_absolute(const char *path);
+
+/* Descriptors: whole buffers in spite of short reads and writes and EINTR. */
+int write_all(int fd, const void *buf, size_t len);
+char *read_all(int fd, size_t *len);
+void close_fd(int *fd);
 
 /* Strings. */
 bool str_starts_with(const char *s, const char *prefix);

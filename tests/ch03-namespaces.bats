@@ -172,3 +172,24 @@ load lib/helpers
 	assert_equal "$status" 125
 	assert_output "mydocker: run: needs root (CAP_SYS_ADMIN); try sudo"
 }
+
+@test "descriptors mydocker inherited do not reach the container" {
+	fd=$(rand_between 10 60)
+	# The caller's fd N (and bats's own fd 3) stay outside: only 0, 1 and 2 reach the command.
+	run bash -c 'exec '"$fd"'<"$1"; shift; exec "$@"' _ "$REPO/GNUmakefile" \
+		timeout 20 "$MYDOCKER" run ${TEST_IMAGE:-} "$PROBE" fds
+	assert_success
+	assert_output "0
+1
+2"
+}
+
+@test "-h longer than the kernel allows is refused before anything starts" {
+	ok=$(printf 'h%.0s' $(seq 64))
+	run ctr -h "$ok" -- "$PROBE" hostname
+	assert_success
+	assert_output "$ok"
+	run ctr -h "${ok}x" -- "$PROBE" hostname
+	assert_equal "$status" 125
+	assert_output "mydocker: run: invalid --hostname \"${ok}x\" (at most 64 characters)"
+}

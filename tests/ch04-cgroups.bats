@@ -151,3 +151,24 @@ start_waiting() {
 	done
 	assert_equal "$(list_container_cgroups)" "$(cat "$TEST_TMP/cgroups.before")"
 }
+
+@test "cgroup: -m below Docker's 6 MiB minimum is refused before anything is created" {
+	small=$(rand_between 1 6143)
+	for bad in "${small}k" 6291455 4k; do
+		run ctr -m "$bad" -- "$PROBE" echo never
+		assert_equal "$status" 125
+		assert_output "mydocker: run: invalid --memory \"$bad\": Minimum memory limit allowed is 6MB"
+	done
+	assert_equal "$(list_container_cgroups)" "$(cat "$TEST_TMP/cgroups.before")"
+	run ctr -m 6m -- "$PROBE" wait-cgroup , echo fits
+	assert_success
+	assert_output "fits"
+}
+
+@test "cgroup: run --help lists the limit flags" {
+	run "$MYDOCKER" run --help
+	assert_success
+	for flag in "-m, --memory SIZE" --cpu-shares --cpus --cpuset-cpus --pids-limit; do
+		assert_output --partial -- "$flag"
+	done
+}

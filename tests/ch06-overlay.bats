@@ -4,8 +4,8 @@
 
 load lib/helpers
 
-# The image's unpacked lower directory in this test's state root.
-lower() { echo "$MYDOCKER_ROOT/images/$TEST_IMAGE"; }
+# The image's unpacked lower directory (there is one copy per version of the tarball).
+lower() { ls -d "$MYDOCKER_ROOT/images/${1:-$TEST_IMAGE}"/*/; }
 
 # make_tar NAME PYTHON-STATEMENTS: an image tarball built with Python's tarfile module, so
 # hostile entries can be written exactly. T is the open archive, add(name, type, ...) adds one.
@@ -68,7 +68,7 @@ EOF_PY
 	# The root mount is the overlay, and no host mount is left in the container's table.
 	run ctr -- "$PROBE" mounts
 	assert_success
-	assert_line --regexp "^[0-9]+ [0-9]+ [0-9:]+ / / .* - overlay overlay .*lowerdir=$(lower),"
+	assert_line --regexp "^[0-9]+ [0-9]+ [0-9:]+ / / .* - overlay overlay .*lowerdir=$(lower | sed 's#/$##'),"
 	refute_output --partial "$REPO"
 }
 
@@ -131,6 +131,8 @@ ok"
 	run ls -A "$MYDOCKER_ROOT/images"
 	assert_output "$TEST_IMAGE
 $TEST_IMAGE.tar"
+	run ls -A "$MYDOCKER_ROOT/images/$TEST_IMAGE"
+	assert_equal "${#lines[@]}" 1
 	# Same content as the tarball.
 	diff <(tar -tf "$MYDOCKER_ROOT/images/$TEST_IMAGE.tar" | sed 's#/$##' | sort) \
 		<(cd "$(lower)" && find . | sort)
@@ -140,17 +142,30 @@ $TEST_IMAGE.tar"
 	assert_equal "$(stat -c %i "$(lower)")" "$ino"
 }
 
-@test "ownership, modes and setuid bits of the image are preserved" {
-	make_tar perms '
-info = tarfile.TarInfo("bin/suid"); info.mode = 0o4755; info.uid = 1234; info.gid = 4321; info.size = 1
-T.addfile(info, io.BytesIO(b"x"))
-info = tarfile.TarInfo("bin/plain"); info.mode = 0o640; info.uid = 0; info.gid = 0; info.size = 1
-T.addfile(info, io.BytesIO(b"y"))'
-	cp "$MYDOCKER_ROOT/images/perms.tar" "$TEST_TMP/"
+@test "owners, modes, setuid bits, device nodes, times and xattrs of the image are kept exactly" {
+	uid=$(rand_between 1000 60000)
+	gid=$(rand_between 1000 60000)
+	mtime=$(rand_between 100000000 1600000000)
+	minor=$(rand_between 1 200)
+	value="v$RANDOM$RANDOM"
+	make_tar perms "
+info = tarfile.TarInfo('bin/suid'); info.mode = 0o4755; info.uid = $uid; info.gid = $gid; info.size = 1
+info.mtime = $mtime; info.pax_headers = {'SCHILY.xattr.trusted.mydocker': '$value'}
+T.addfile(info, io.BytesIO(b'x'))
+info = tarfile.TarInfo('bin/plain'); info.mode = 0o640; info.uid = 0; info.gid = 0; info.size = 1
+T.addfile(info, io.BytesIO(b'y'))
+info = tarfile.TarInfo('bin/dev'); info.type = tarfile.CHRTYPE; info.mode = 0o620
+info.devmajor = 1; info.devminor = $minor; info.uid = $uid
+T.addfile(info)"
 	run -127 timeout 20 "$MYDOCKER" run perms /bin/nothing
-	run stat -c '%a %u %g' "$MYDOCKER_ROOT/images/perms/bin/suid" "$MYDOCKER_ROOT/images/perms/bin/plain"
-	assert_output "4755 1234 4321
-640 0 0"
+	dir=$(lower perms)
+	run stat -c '%a %u %g %Y' "$dir/bin/suid" "$dir/bin/plain"
+	assert_output "4755 $uid $gid $mtime
+640 0 0 $(stat -c %Y "$dir/bin/plain")"
+	run stat -c '%F %a %u %t %T' "$dir/bin/dev"
+	assert_output "character special file 620 $uid 1 $(printf '%x' "$minor")"
+	run python3 -c 'import os, sys; print(os.getxattr(sys.argv[1], "trusted.mydocker").decode())' "$dir/bin/suid"
+	assert_output "$value"
 }
 
 @test "hostile image tarballs are refused without writing outside" {
@@ -163,7 +178,16 @@ add('bin/link/escaped-file')"
 	make_tar updir "add('up', tarfile.SYMTYPE, link='../../../../../../..')
 add('up$target/up-file')"
 	make_tar hardlink "add('bin/hard', tarfile.LNKTYPE, link='../../../../../../../etc/passwd')"
-	for image in abs dotdot escape updir hardlink; do
+	host_file="$TEST_TMP/host-file-$RANDOM"
+	echo secret >"$host_file"
+	make_tar hostlink "add('bin/hard', tarfile.LNKTYPE, link='$host_file')"
+	make_tar toroot "add('r', tarfile.SYMTYPE, link='/')
+add('r$target/through-root')"
+	make_tar replace "add('d', tarfile.DIRTYPE)
+add('d/f')
+add('d', tarfile.SYMTYPE, link='$target')
+add('d/through-replaced')"
+	for image in abs dotdot escape updir hardlink hostlink toroot replace; do
 		run -125 timeout 20 "$MYDOCKER" run "$image" /bin/probe pid
 		assert_equal "${#lines[@]}" 1
 		assert_output --regexp "^mydocker: run: image \"$image\" .*: .+"
@@ -174,6 +198,7 @@ add('up$target/up-file')"
 	done
 	run ls -A "$target"
 	assert_output ""
+	assert_equal "$(stat -c %h "$host_file")" 1
 }
 
 @test "interactive busybox sh through a terminal: prompt, PID 1, exit status" {
@@ -195,10 +220,113 @@ add('up$target/up-file')"
 
 @test "a failed run leaves the mount table, layers and cgroups as they were" {
 	run -127 timeout 20 "$MYDOCKER" run "$TEST_IMAGE" /nonexistent
-	run ctr -h "$(printf 'h%.0s' $(seq 80))" -- "$PROBE" pid
+	# A failure inside init after the overlay and /proc, /sys, /dev are mounted.
+	run strace -f -qq -o /dev/null -e trace=pivot_root -e inject=pivot_root:error=EINVAL \
+		timeout 20 "$MYDOCKER" run -m 64m "$TEST_IMAGE" "$PROBE" pid
 	assert_equal "$status" 125
+	assert_output --regexp "^mydocker: run: pivot_root $MYDOCKER_ROOT/containers/[0-9a-f]+/merged: Invalid argument$"
 	run find "$MYDOCKER_ROOT/containers" -mindepth 1
 	assert_output ""
 	settled same_mounts
 	settled same_cgroups
+}
+
+# add_to_image NAME FILE CONTENT: a copy of the test image with one more file, as image NAME.
+add_to_image() {
+	local stage=$TEST_TMP/stage-$RANDOM
+	mkdir -p "$stage/$(dirname "$2")"
+	printf '%s' "$3" >"$stage/$2"
+	cp "$TEST_IMAGE_TAR" "$MYDOCKER_ROOT/images/$1.tar.new"
+	tar -rf "$MYDOCKER_ROOT/images/$1.tar.new" -C "$stage" "$2"
+	mv "$MYDOCKER_ROOT/images/$1.tar.new" "$MYDOCKER_ROOT/images/$1.tar"
+}
+
+@test "a changed NAME.tar is unpacked again; a container on the old copy keeps it until it exits" {
+	old="old-$RANDOM" new="new-$RANDOM"
+	add_to_image img etc/version "$old"
+	TEST_IMAGE=img ctr_bg "$TEST_TMP/a" -i -- "$PROBE" cat /etc/version , echo , wait-stdin , cat /etc/version
+	wait_for "$TEST_TMP/a" "$old"
+	first=$(lower img)
+	add_to_image img etc/version "$new"
+	touch -d '+1 min' "$MYDOCKER_ROOT/images/img.tar"
+	run timeout 20 "$MYDOCKER" run img "$PROBE" cat /etc/version
+	assert_success
+	assert_output "$new"
+	# Both copies exist while the first container runs, and it still sees its own.
+	assert_equal "$(ls "$MYDOCKER_ROOT/images/img" | wc -l)" 2
+	release_ctr
+	wait_ctr
+	assert_equal "$CTR_STATUS" 0
+	assert_equal "$(cat "$TEST_TMP/a")" "$old
+$old"
+	# The next run of the image removes the copy nobody uses any more.
+	run timeout 20 "$MYDOCKER" run img "$PROBE" cat /etc/version
+	assert_output "$new"
+	[[ ! -e $first ]]
+	assert_equal "$(ls "$MYDOCKER_ROOT/images/img" | wc -l)" 1
+}
+
+@test "an unpack directory left by a killed unpack is removed by the next unpack; a live one is not" {
+	stale=$MYDOCKER_ROOT/images/.unpack-gone-$RANDOM
+	live=$MYDOCKER_ROOT/images/.unpack-busy-$RANDOM
+	mkdir -p "$stale/bin" "$live/bin"
+	touch "$stale/bin/half-written" "$live/bin/being-written"
+	# flock(1) holds the live one as an unpack in progress does.
+	flock "$live" sleep 60 &
+	BG_PIDS+=($!)
+	settled grep -q "$(stat -c %i "$live")" /proc/locks
+	add_to_image other etc/other x
+	run timeout 20 "$MYDOCKER" run other "$PROBE" exists /etc/other
+	assert_output "/etc/other yes"
+	[[ ! -e $stale ]]
+	[[ -e $live/bin/being-written ]]
+	kill "${BG_PIDS[-1]}"
+}
+
+@test "SIGTERM during the first unpack: mydocker finishes it, starts nothing, leaves nothing" {
+	# The tarball is a FIFO, so the unpack waits for the test to feed it.
+	mkfifo "$MYDOCKER_ROOT/images/slow.tar"
+	# Not under timeout(1): it would pass the signal on to tar as well.
+	"$MYDOCKER" run -m 64m slow "$PROBE" echo never >"$TEST_TMP/out" 2>&1 &
+	pid=$!
+	BG_PIDS+=("$pid")
+	settled compgen -G "$MYDOCKER_ROOT/images/.unpack-slow-*"
+	kill -TERM "$pid"
+	sleep 0.2
+	# The FIFO is opened inside timeout: an open for writing with no reader would block.
+	timeout 10 bash -c 'cat "$1" >"$2"' _ "$TEST_IMAGE_TAR" "$MYDOCKER_ROOT/images/slow.tar" || true
+	status=0
+	wait "$pid" || status=$?
+	assert_equal "$status" 143
+	assert_equal "$(cat "$TEST_TMP/out")" "mydocker: run: Terminated before the container started"
+	run compgen -G "$MYDOCKER_ROOT/images/.unpack-*"
+	assert_failure
+	run find "$MYDOCKER_ROOT/containers" -mindepth 1
+	assert_output ""
+	assert_equal "$(list_container_cgroups)" "$(cat "$TEST_TMP/cgroups.before")"
+}
+
+@test "the state root: --root \"\" is refused, an empty MYDOCKER_ROOT means unset, a relative one is made absolute" {
+	run "$MYDOCKER" --root "" run "$TEST_IMAGE" true
+	assert_equal "$status" 125
+	assert_output --partial "mydocker: --root needs a directory"
+	name="nosuch$RANDOM"
+	MYDOCKER_ROOT="" run timeout 20 "$MYDOCKER" run "$name" true
+	assert_equal "$status" 125
+	assert_output --regexp "^mydocker: run: image \"$name\" not found \(looked in /var/lib/mydocker/images and "
+	[[ ! -e /images && ! -e /containers ]]
+	mkdir -p "$TEST_TMP/rel/images"
+	cp "$TEST_IMAGE_TAR" "$TEST_TMP/rel/images/"
+	run bash -c 'cd "$1" && MYDOCKER_ROOT=rel timeout 20 "$2" run testimg /bin/probe mounts' _ "$TEST_TMP" "$MYDOCKER"
+	assert_success
+	assert_line --regexp " / / .*,lowerdir=$TEST_TMP/rel/images/testimg/"
+	run bash -c 'cd "$1" && timeout 20 "$2" --root ./rel run testimg /bin/probe exists /bin/probe' _ "$TEST_TMP" "$MYDOCKER"
+	assert_output "/bin/probe yes"
+}
+
+@test "mydocker --help names --root and the state root it defaults to" {
+	run "$MYDOCKER" --help
+	assert_success
+	assert_output --partial "--root DIR"
+	assert_output --partial "/var/lib/mydocker"
 }

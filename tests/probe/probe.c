@@ -268,6 +268,19 @@ static void op_exists(const char *path)
 	printf("%s %s\n", path, lstat(path, &st) == 0 ? "yes" : "no");
 }
 
+/* The open file descriptors, one per line, except the one that reads /proc/self/fd. */
+static void op_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		fail("/proc/self/fd");
+	struct dirent *e;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.' && atoi(e->d_name) != dirfd(d))
+			printf("%s\n", e->d_name);
+	closedir(d);
+}
+
 static void usage(void)
 {
 	fputs("usage: probe OP [ARG...] [, OP [ARG...]]...\n"
@@ -275,7 +288,7 @@ static void usage(void)
 	      "     sleep SECS alloc MB forkbomb N cgroup first-cgroup cpus netdevs procs ipc "
 	      "wait-stdin\n"
 	      "     wait-cgroup"
-	      " tty cat FILE write FILE TEXT exists PATH echo ARG... segv\n",
+	      " tty cat FILE write FILE TEXT exists PATH echo ARG... segv fds\n",
 	      stderr);
 	exit(100);
 }
@@ -349,6 +362,8 @@ static int run_op(int argc, char **argv)
 		op_wait_stdin();
 	else if (!strcmp(op, "tty"))
 		op_tty();
+	else if (!strcmp(op, "fds"))
+		op_fds();
 	else if (!strcmp(op, "cat")) {
 		NEED(1);
 		print_file(argv[1]);

@@ -97,12 +97,62 @@ static void test_files(void **state)
 	free(link);
 }
 
+/* read_all and write_all move whole buffers through a pipe, larger than the pipe itself. */
+static void test_read_write_all(void **state)
+{
+	(void)state;
+	size_t size = 300000, len;
+	char *data = malloc(size);
+	assert_non_null(data);
+	for (size_t i = 0; i < size; i++)
+		data[i] = (char)(i * 7);
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(p[0]);
+		_exit(write_all(p[1], data, size) == 0 ? 0 : 1);
+	}
+	close(p[1]);
+	char *got = read_all(p[0], &len);
+	close(p[0]);
+	assert_non_null(got);
+	assert_int_equal(len, size);
+	assert_memory_equal(got, data, size);
+	got[len] = '\0'; /* there is room for a terminator */
+	free(got);
+	free(data);
+	assert_null(read_all(-1, &len));
+	assert_int_equal(errno, EBADF);
+	int fd = 99;
+	close_fd(&fd);
+	assert_int_equal(fd, -1);
+	close_fd(&fd); /* twice is harmless */
+}
+
+static void test_path_absolute(void **state)
+{
+	(void)state;
+	char *p = path_absolute("/already/absolute");
+	assert_string_equal(p, "/already/absolute");
+	free(p);
+	char cwd[4096];
+	assert_non_null(getcwd(cwd, sizeof cwd));
+	p = path_absolute("rel/dir");
+	char *want = path_join(cwd, "rel/dir");
+	assert_string_equal(p, want);
+	free(p);
+	free(want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_long),  cmocka_unit_test(test_path_join),
-		cmocka_unit_test(test_str_helpers), cmocka_unit_test(test_random_hex),
-		cmocka_unit_test(test_files),
+		cmocka_unit_test(test_parse_long),    cmocka_unit_test(test_path_join),
+		cmocka_unit_test(test_str_helpers),   cmocka_unit_test(test_random_hex),
+		cmocka_unit_test(test_files),	      cmocka_unit_test(test_read_write_all),
+		cmocka_unit_test(test_path_absolute),
 	};
 	return cmocka_run_group_tests_name("common", tests, NULL, NULL);
 }
