@@ -17,13 +17,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "die.h"
@@ -112,47 +110,11 @@ static int run_tar(const char *name, const char *tarball, const char *dir)
 		     strerror(errno));
 		return -1;
 	}
-	int err[2];
-	if (pipe2(err, O_CLOEXEC) < 0) {
-		warn_errno("run: pipe");
-		return -1;
-	}
-	pid_t pid = fork();
-	if (pid < 0) {
-		warn_errno("run: fork");
-		close(err[0]);
-		close(err[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		/* tar gets a clean signal mask (run blocked some) and stderr into the pipe. */
-		sigset_t none;
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-		if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0 ||
-		    dup2(err[1], STDERR_FILENO) < 0)
-			_exit(126);
-		execv(TAR, argv);
-		_exit(127);
-	}
-	close(err[1]);
-	size_t len = 0;
-	char *said = read_all(err[0], &len);
-	close(err[0]);
-	int status;
-	if (waitpid(pid, &status, 0) < 0)
-		status = -1;
-	int rc = status == 0 && said && len == 0 ? 0 : -1;
-	if (said && len > 0) {
-		said[len] = '\0';
-		said[strcspn(said, "\n")] = '\0';
-		warn("run: image \"%s\" (%s): %s", name, tarball, said);
-	} else if (rc < 0) {
-		warn("run: image \"%s\" (%s): tar failed (wait status %d)", name, tarball, status);
-	}
-	free(said);
-	return rc;
+	char why[512];
+	if (run_quietly(TAR, argv, -1, why, sizeof why) == 0)
+		return 0;
+	warn("run: image \"%s\" (%s): %s", name, tarball, why);
+	return -1;
 }
 
 /* Unpack TARBALL into a fresh, locked temporary directory, then rename it to COPY in one step,

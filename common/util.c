@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <signal.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "die.h"
@@ -276,4 +278,45 @@ void random_hex(char *buf, size_t len)
 	for (size_t i = 0; i < len; i++)
 		buf[i] = "0123456789abcdef"[(bytes[i / 2] >> (i % 2 ? 0 : 4)) & 0xf];
 	buf[len] = '\0';
+}
+
+/* Run the program PATH with ARGV, in the directory DIR_FD (-1: here), with a clean signal mask,
+ * stdin and stdout on /dev/null and stderr caught. It succeeds only if it exits 0 and says
+ * nothing: anything on stderr is a complaint, and its first line goes into WHY. */
+int run_quietly(const char *path, char *const argv[], int dir_fd, char *why, size_t size)
+{
+	int err[2];
+	if (pipe2(err, O_CLOEXEC) < 0)
+		return snprintf(why, size, "pipe: %s", strerror(errno)), -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* The caller may have blocked signals; the program must not inherit that. */
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null >= 0 && dup2(null, STDIN_FILENO) >= 0 && dup2(null, STDOUT_FILENO) >= 0 &&
+		    dup2(err[1], STDERR_FILENO) >= 0 && (dir_fd < 0 || fchdir(dir_fd) == 0))
+			execv(path, argv);
+		dprintf(STDERR_FILENO, "%s: %s\n", path, strerror(errno));
+		_exit(127);
+	}
+	close(err[1]);
+	if (pid < 0) {
+		close(err[0]);
+		return snprintf(why, size, "fork: %s", strerror(errno)), -1;
+	}
+	size_t len = 0;
+	char *said = read_all(err[0], &len);
+	close(err[0]);
+	int status;
+	if (waitpid(pid, &status, 0) < 0)
+		status = -1;
+	int rc = status == 0 && said && len == 0 ? 0 : -1;
+	if (said && len > 0)
+		snprintf(why, size, "%.*s", (int)strcspn(said, "\n"), said);
+	else if (rc < 0)
+		snprintf(why, size, "%s failed (wait status %d)", path, status);
+	free(said);
+	return rc;
 }

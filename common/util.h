@@ -26,6 +26,9 @@ int write_all(int fd, const void *buf, size_t len);
 char *read_all(int fd, size_t *len);
 void close_fd(int *fd);
 
+/* Programs. */
+int run_quietly(const char *path, char *const argv[], int dir_fd, char *why, size_t size);
+
 /* Strings. */
 bool str_starts_with(const char *s, const char *prefix);
 char *str_trim(char *s);

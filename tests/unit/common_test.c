@@ -1,5 +1,6 @@
 /* common_test.c: unit tests (cmocka) for the pure helpers in common/. */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -146,13 +147,36 @@ static void test_path_absolute(void **state)
 	free(want);
 }
 
+/* run_quietly: success is exit 0 and silence; otherwise WHY says the first line of stderr. */
+static void test_run_quietly(void **state)
+{
+	(void)state;
+	char why[256];
+	char *quiet[] = { "sh", "-c", "echo ignored; exit 0", NULL };
+	assert_int_equal(run_quietly("/bin/sh", quiet, -1, why, sizeof why), 0);
+	char *loud[] = { "sh", "-c", "echo first >&2; echo second >&2", NULL };
+	assert_int_equal(run_quietly("/bin/sh", loud, -1, why, sizeof why), -1);
+	assert_string_equal(why, "first");
+	char *fails[] = { "sh", "-c", "exit 3", NULL };
+	assert_int_equal(run_quietly("/bin/sh", fails, -1, why, sizeof why), -1);
+	assert_string_equal(why, "/bin/sh failed (wait status 768)");
+	char *none[] = { "nosuch", NULL };
+	assert_int_equal(run_quietly("/nonexistent/nosuch", none, -1, why, sizeof why), -1);
+	assert_string_equal(why, "/nonexistent/nosuch: No such file or directory");
+	/* DIR_FD is the working directory of the program. */
+	int dir = open("/", O_PATH | O_DIRECTORY);
+	char *pwd[] = { "sh", "-c", "test \"$(pwd)\" = / || echo elsewhere >&2", NULL };
+	assert_int_equal(run_quietly("/bin/sh", pwd, dir, why, sizeof why), 0);
+	close(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_long),    cmocka_unit_test(test_path_join),
 		cmocka_unit_test(test_str_helpers),   cmocka_unit_test(test_random_hex),
 		cmocka_unit_test(test_files),	      cmocka_unit_test(test_read_write_all),
-		cmocka_unit_test(test_path_absolute),
+		cmocka_unit_test(test_path_absolute), cmocka_unit_test(test_run_quietly),
 	};
 	return cmocka_run_group_tests_name("common", tests, NULL, NULL);
 }
