@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "cgroup.h"
+#include "volume.h"
 
 /* A container ID: random hex digits, as Docker's short IDs. */
 #define ID_LEN 12
@@ -23,6 +24,8 @@ struct run_opts {
 	bool tty;	      /* -t: the container shares mydocker's terminal */
 	const char *hostname; /* -h: hostname inside the new UTS namespace */
 	struct limits limits; /* -m, --cpu-shares, --cpus, --cpuset-cpus, --pids-limit */
+	struct volume *vols;  /* -v, in mounting order: parents before what lies inside */
+	size_t nvols;	      /* how many -v */
 	const char *image;    /* the image to run */
 	char **argv;	      /* the command and its arguments */
 };

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "container.h"
+#include "image.h"
 #include "init.h"
 #include "rootfs.h"
 
@@ -118,5 +119,10 @@ void setup_rootfs(const struct container *c)
 		 "newinstance,ptmxmode=0666,mode=0620");
 	mount_in(newroot, "shm", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		 "mode=1777,size=65536k");
+	/* The volumes go on top of all that, while the host's paths can still be reached. */
+	const struct run_opts *o = c->opts;
+	char step[PATH_MAX];
+	if (mount_volumes(o->vols, o->nvols, state_root, newroot, step, sizeof step) < 0)
+		fail("%s", step);
 	pivot_into(newroot);
 }

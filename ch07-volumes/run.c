@@ -24,7 +24,8 @@
 #include "run.h"
 #include "util.h"
 
-#define RUN_USAGE "mydocker run [-i] [-t] [-h NAME] [LIMITS] [--] IMAGE [COMMAND [ARG...]]"
+#define RUN_USAGE                                                                                  \
+	"mydocker run [-i] [-t] [-h NAME] [LIMITS] [-v VOLUME]... [--] IMAGE [COMMAND [ARG...]]"
 
 static const char run_help[] =
     "Usage: " RUN_USAGE "\n"
@@ -43,7 +44,13 @@ static const char run_help[] =
     "      --cpu-shares N     relative CPU weight, 2 to 262144 (1024 is the default)\n"
     "      --cpus N           CPU time, in CPUs, such as 0.5\n"
     "      --cpuset-cpus LIST CPUs it may run on, such as 0-1 or 0,2\n"
-    "      --pids-limit N     at most N processes (-1: no limit)\n";
+    "      --pids-limit N     at most N processes (-1: no limit)\n"
+    "\n"
+    "Volumes (repeatable):\n"
+    "  -v, --volume HOST:CTR[:ro|rw]\n"
+    "                         mount HOST at CTR in the container; HOST is an absolute host\n"
+    "                         path (a missing directory is created) or a volume name, kept\n"
+    "                         in the state root; ro makes it read-only\n";
 
 /* The namespaces every container gets: hostname, process IDs, mounts, System V IPC, network. */
 #define CONTAINER_NAMESPACES                                                                       \
@@ -112,13 +119,15 @@ static void parse_run_options(int argc, char **argv, struct run_opts *o)
 		{ "cpus", required_argument, NULL, 'C' },
 		{ "cpuset-cpus", required_argument, NULL, 'P' },
 		{ "pids-limit", required_argument, NULL, 'L' },
+		{ "volume", required_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'H' },
 		{ 0 },
 	};
 	int c;
+	char err[PATH_MAX + 256];
 	opterr = 0;
 	/* "+": stop at the first non-option, so the command's own options are left alone. */
-	while ((c = getopt_long(argc, argv, "+:ith:m:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:ith:m:v:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			o->interactive = true;
@@ -139,6 +148,10 @@ static void parse_run_options(int argc, char **argv, struct run_opts *o)
 		case 'P':
 		case 'L':
 			parse_limit(c, optarg, &o->limits);
+			break;
+		case 'v':
+			if (add_volume(&o->vols, &o->nvols, optarg, err, sizeof err) < 0)
+				die("run: %s", err);
 			break;
 		case 'H':
 			fputs(run_help, stdout);
@@ -270,6 +283,9 @@ static int run_container(const struct run_opts *o)
 	random_hex(c.id, ID_LEN);
 	c.image_fd = image_open(state_root, o->image, &c.lower);
 	if (c.image_fd < 0)
+		goto out;
+	/* Host directories and named volumes are the user's: made now, kept afterwards. */
+	if (prepare_volumes(o->vols, o->nvols, state_root, c.lower) < 0)
 		goto out;
 	/* The cgroup and its limits exist before the container does... */
 	if (cgroup_create(&c.cgroup, c.id, &o->limits) < 0)

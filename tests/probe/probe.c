@@ -262,6 +262,21 @@ static void op_write(const char *path, const char *text)
 	close(fd);
 }
 
+/* The names in a directory, sorted, one per line ("." and ".." left out). */
+static void op_ls(const char *path)
+{
+	struct dirent **names;
+	int n = scandir(path, &names, NULL, alphasort);
+	if (n < 0)
+		fail(path);
+	for (int i = 0; i < n; i++) {
+		if (strcmp(names[i]->d_name, ".") && strcmp(names[i]->d_name, ".."))
+			printf("%s\n", names[i]->d_name);
+		free(names[i]);
+	}
+	free(names);
+}
+
 static void op_exists(const char *path)
 {
 	struct stat st;
@@ -288,7 +303,7 @@ static void usage(void)
 	      "     sleep SECS alloc MB forkbomb N cgroup first-cgroup cpus netdevs procs ipc "
 	      "wait-stdin\n"
 	      "     wait-cgroup"
-	      " tty cat FILE write FILE TEXT exists PATH echo ARG... segv fds\n",
+	      " tty cat FILE write FILE TEXT exists PATH ls DIR echo ARG... segv fds\n",
 	      stderr);
 	exit(100);
 }
@@ -375,6 +390,10 @@ static int run_op(int argc, char **argv)
 	} else if (!strcmp(op, "exists")) {
 		NEED(1);
 		op_exists(argv[1]);
+		return 2;
+	} else if (!strcmp(op, "ls")) {
+		NEED(1);
+		op_ls(argv[1]);
 		return 2;
 	} else if (!strcmp(op, "echo")) {
 		int n = 1;
