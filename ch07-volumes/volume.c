@@ -114,10 +114,10 @@ int parse_volume(const char *spec, struct volume *v, char *err, size_t errsize)
 	else if (valid_volume_name(host, host_len))
 		memcpy(v->name, host, host_len);
 	else
-		return bad_spec(err, errsize, spec,
-				"\"%.*s\" is neither an absolute host path nor a volume name "
-				"([a-zA-Z0-9][a-zA-Z0-9_.-]*, at most %d characters)",
-				host_len, host, VOLUME_NAME_MAX);
+		return bad_spec(
+		    err, errsize, spec,
+		    "\"%.*s\" is neither an absolute host path nor a volume name ([a-zA-Z0-9][a-zA-Z0-9_.-]*, at most %d characters)",
+		    host_len, host, VOLUME_NAME_MAX);
 	if (ctr[0] != '/')
 		return bad_spec(err, errsize, spec, "the container path \"%.*s\" is not absolute",
 				ctr_len, ctr);
