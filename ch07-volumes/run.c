@@ -41,7 +41,7 @@ static const char run_help[] =
     "\n"
     "Limits (a cgroup of the container's own):\n"
     "  -m, --memory SIZE      memory, such as 64m or 1g (at least 6m)\n"
-    "      --cpu-shares N     relative CPU weight, 2 to 262144 (1024 is the default)\n"
+    "      --cpu-shares N     relative CPU weight, 1 to 262144 (1024 is the default)\n"
     "      --cpus N           CPU time, in CPUs, such as 0.5\n"
     "      --cpuset-cpus LIST CPUs it may run on, such as 0-1 or 0,2\n"
     "      --pids-limit N     at most N processes (-1: no limit)\n"
