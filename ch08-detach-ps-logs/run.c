@@ -1,0 +1,349 @@
+/* run.c: `mydocker run`: parse the options, clone the container's first process into new
+ * namespaces, supervise it and exit with its status. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "container.h"
+#include "die.h"
+#include "image.h"
+#include "init.h"
+#include "pipe.h"
+#include "privs.h"
+#include "reaper.h"
+#include "run.h"
+#include "util.h"
+
+#define RUN_USAGE                                                                                  \
+	"mydocker run [-i] [-t] [-h NAME] [LIMITS] [-v VOLUME]... [--] IMAGE [COMMAND [ARG...]]"
+
+static const char run_help[] =
+    "Usage: " RUN_USAGE "\n"
+    "\n"
+    "Run COMMAND (default: sh) in a new container made from IMAGE, in new UTS, PID, mount, IPC\n"
+    "and network namespaces.\n"
+    "\n"
+    "Options:\n"
+    "  -i, --interactive      keep stdin attached (otherwise it reads /dev/null)\n"
+    "  -t, --tty              share this terminal with the container\n"
+    "  -h, --hostname NAME    hostname inside the container\n"
+    "      --help             print this help\n"
+    "\n"
+    "Limits (a cgroup of the container's own):\n"
+    "  -m, --memory SIZE      memory, such as 64m or 1g (at least 6m)\n"
+    "      --cpu-shares N     relative CPU weight, 1 to 262144 (1024 is the default)\n"
+    "      --cpus N           CPU time, in CPUs, such as 0.5\n"
+    "      --cpuset-cpus LIST CPUs it may run on, such as 0-1 or 0,2\n"
+    "      --pids-limit N     at most N processes (-1: no limit)\n"
+    "\n"
+    "Volumes (repeatable):\n"
+    "  -v, --volume HOST:CTR[:ro|rw]\n"
+    "                         mount HOST at CTR in the container; HOST is an absolute host\n"
+    "                         path (a missing directory is created) or a volume name, kept\n"
+    "                         in the state root; ro makes it read-only\n";
+
+/* The namespaces every container gets: hostname, process IDs, mounts, System V IPC, network. */
+#define CONTAINER_NAMESPACES                                                                       \
+	(CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET)
+
+static void __attribute__((noreturn)) usage_error(const char *what, const char *arg)
+{
+	die("run: %s%s%s (usage: " RUN_USAGE ")", what, arg ? " " : "", arg ? arg : "");
+}
+
+/* The CFS period --cpus is measured against: 100 ms, as Docker uses. */
+#define CPU_PERIOD_US 100000
+
+/* Docker's smallest memory limit: below it a container is killed before it can start. */
+#define MIN_MEMORY (6LL << 20)
+
+static void __attribute__((noreturn))
+bad_value(const char *flag, const char *value, const char *want)
+{
+	die("run: invalid %s \"%s\" (want %s)", flag, value, want);
+}
+
+/* Check a limit flag's value now, before anything is created. */
+static void parse_limit(int c, const char *value, struct limits *lim)
+{
+	long long n;
+	switch (c) {
+	case 'm':
+		if (parse_memory(value, &lim->memory) < 0)
+			bad_value("--memory", value, "a positive size such as 64m or 1g");
+		if (lim->memory < MIN_MEMORY)
+			die("run: invalid --memory \"%s\": Minimum memory limit allowed is 6MB",
+			    value);
+		break;
+	case 'S':
+		if (parse_long(value, 1, 262144, &lim->cpu_shares) < 0)
+			bad_value("--cpu-shares", value, "a whole number from 1 to 262144");
+		break;
+	case 'C':
+		lim->cpu_period = CPU_PERIOD_US;
+		if (parse_cpus(value, lim->cpu_period, &lim->cpu_quota) < 0)
+			bad_value("--cpus", value, "a positive number of CPUs such as 0.5");
+		break;
+	case 'P':
+		if (parse_cpuset(value, get_nprocs_conf()) < 0)
+			die("run: invalid --cpuset-cpus \"%s\" (want CPUs such as 0-1 or 0,1 among the %d of this machine)",
+			    value, get_nprocs_conf());
+		lim->cpuset_cpus = value;
+		break;
+	case 'L':
+		if (parse_long(value, -1, 1LL << 31, &n) < 0 || n == 0)
+			bad_value("--pids-limit", value, "a positive whole number, or -1");
+		lim->pids_max = n;
+		break;
+	}
+}
+
+static void parse_run_options(int argc, char **argv, struct run_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "interactive", no_argument, NULL, 'i' },
+		{ "tty", no_argument, NULL, 't' },
+		{ "hostname", required_argument, NULL, 'h' },
+		{ "memory", required_argument, NULL, 'm' },
+		{ "cpu-shares", required_argument, NULL, 'S' },
+		{ "cpus", required_argument, NULL, 'C' },
+		{ "cpuset-cpus", required_argument, NULL, 'P' },
+		{ "pids-limit", required_argument, NULL, 'L' },
+		{ "volume", required_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'H' },
+		{ 0 },
+	};
+	int c;
+	char err[PATH_MAX + 256];
+	opterr = 0;
+	/* "+": stop at the first non-option, so the command's own options are left alone. */
+	while ((c = getopt_long(argc, argv, "+:ith:m:v:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			o->interactive = true;
+			break;
+		case 't':
+			o->tty = true;
+			break;
+		case 'h':
+			/* The kernel's limit; checked now, not when init calls sethostname. */
+			if (strlen(optarg) > HOST_NAME_MAX)
+				die("run: invalid --hostname \"%s\" (at most %d characters)",
+				    optarg, HOST_NAME_MAX);
+			o->hostname = optarg;
+			break;
+		case 'm':
+		case 'S':
+		case 'C':
+		case 'P':
+		case 'L':
+			parse_limit(c, optarg, &o->limits);
+			break;
+		case 'v':
+			if (add_volume(&o->vols, &o->nvols, optarg, err, sizeof err) < 0)
+				die("run: %s", err);
+			break;
+		case 'H':
+			fputs(run_help, stdout);
+			exit(0);
+		case ':':
+			usage_error("option needs a value:", argv[optind - 1]);
+		default:
+			usage_error("unknown option", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		usage_error("no image given", NULL);
+	o->image = argv[optind++];
+	static char *default_command[] = { "sh", NULL };
+	o->argv = optind < argc ? argv + optind : default_command;
+	if (o->tty && !isatty(STDIN_FILENO))
+		die("run: -t needs a terminal on stdin (the input device is not a TTY)");
+}
+
+/* The shell convention for a status: exit N gives N, death by signal S gives 128+S. */
+static int exit_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return EXIT_RUNTIME;
+}
+
+/* Wait for the container's first process while handling signals sent to mydocker.
+ * SIGINT and SIGQUIT are passed on (with -t they come from the terminal, which sends them to
+ * the container's process group directly);
+ * SIGTERM and SIGHUP mean mydocker itself must go, and a container never outlives mydocker,
+ * so it is killed. Killing PID 1 of a PID namespace kills every process in it.
+ * Returns the exit status, or -1 if waiting failed. */
+static int supervise(struct container *c, const sigset_t *handled)
+{
+	for (;;) {
+		int sig = sigwaitinfo(handled, NULL);
+		if (sig < 0) {
+			if (errno == EINTR)
+				continue;
+			warn_errno("run: sigwaitinfo");
+			return -1;
+		}
+		if (sig == SIGCHLD) {
+			int status;
+			pid_t r = waitpid(c->pid, &status, WNOHANG);
+			if (r < 0) {
+				warn_errno("run: waitpid");
+				return -1;
+			}
+			if (r == c->pid) {
+				c->pid = 0;
+				return status;
+			}
+		} else if (sig == SIGTERM || sig == SIGHUP) {
+			kill(c->pid, SIGKILL);
+		} else if (!c->opts->tty) {
+			kill(c->pid, sig);
+		}
+	}
+}
+
+/* After a -t container exits, mydocker's own process group gets the terminal back. */
+static void restore_terminal(void)
+{
+	sigset_t ttou;
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &ttou, NULL);
+	if (tcsetpgrp(STDIN_FILENO, getpgrp()) < 0)
+		warn_errno("run: give the terminal back");
+}
+
+/* A signal that came while the image was unpacked (that can take seconds) or the cgroup made
+ * is acted on now, before the container starts; 0 if there was none. */
+static int pending_stop_signal(void)
+{
+	static const int stop[] = { SIGINT, SIGQUIT, SIGTERM, SIGHUP };
+	sigset_t pending;
+	if (sigpending(&pending) < 0)
+		return 0;
+	for (size_t i = 0; i < sizeof stop / sizeof stop[0]; i++)
+		if (sigismember(&pending, stop[i]))
+			return stop[i];
+	return 0;
+}
+
+/* pipe2 with close-on-exec, so no pipe end leaks into the user's command. */
+static int make_pipe(int fds[2])
+{
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		warn_errno("run: pipe");
+		return -1;
+	}
+	return 0;
+}
+
+/* clone(2) without a stack of its own works like fork(2): the child goes on from here, on a
+ * copy of mydocker's memory, but inside the new namespaces. Returns 0 in the child. */
+static pid_t clone_container(void)
+{
+	return syscall(SYS_clone, CONTAINER_NAMESPACES | SIGCHLD, NULL, NULL, NULL, NULL);
+}
+
+static int run_container(const struct run_opts *o)
+{
+	struct container c = CONTAINER_EMPTY(o);
+	int code = EXIT_RUNTIME, status, failed, sig;
+	sigset_t handled;
+	sigemptyset(&handled);
+	sigaddset(&handled, SIGCHLD);
+	sigaddset(&handled, SIGINT);
+	sigaddset(&handled, SIGQUIT);
+	sigaddset(&handled, SIGTERM);
+	sigaddset(&handled, SIGHUP);
+	/* Blocked signals wait in the queue for sigwaitinfo(): no handler, no race. */
+	if (sigprocmask(SIG_BLOCK, &handled, &c.sigmask) < 0) {
+		warn_errno("run: sigprocmask");
+		return EXIT_RUNTIME;
+	}
+	/* A write to the pipe of an init that died must fail with EPIPE, not kill mydocker. */
+	sigset_t pipe_signal;
+	sigemptyset(&pipe_signal);
+	sigaddset(&pipe_signal, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &pipe_signal, NULL);
+
+	random_hex(c.id, ID_LEN);
+	c.image_fd = image_open(state_root, o->image, &c.lower);
+	if (c.image_fd < 0)
+		goto out;
+	/* Host directories and named volumes are the user's: made now, kept afterwards. */
+	if (prepare_volumes(o->vols, o->nvols, state_root, c.lower) < 0)
+		goto out;
+	/* The cgroup and its limits exist before the container does... */
+	if (cgroup_create(&c.cgroup, c.id, &o->limits) < 0)
+		goto out;
+	c.dir = layer_create(state_root, c.id);
+	if (!c.dir)
+		goto out;
+	if (start_reaper(&c) < 0)
+		goto out;
+	if (make_pipe(c.command_pipe) < 0 || make_pipe(c.error_pipe) < 0)
+		goto out;
+	if ((sig = pending_stop_signal())) {
+		warn("run: %s before the container started", strsignal(sig));
+		code = 128 + sig;
+		goto out;
+	}
+
+	fflush(NULL);
+	c.pid = clone_container();
+	if (c.pid == 0)
+		container_init(&c);
+	if (c.pid < 0) {
+		warn_errno("run: clone");
+		c.pid = 0;
+		goto out;
+	}
+	close_fd(&c.command_pipe[0]);
+	close_fd(&c.error_pipe[1]);
+	/* The child is waiting on the command pipe, so it is in its cgroup before it runs. */
+	if (cgroup_join(&c.cgroup, c.pid) < 0)
+		goto out;
+	/* Sending the command and closing the pipe is the start signal. */
+	if (send_command(c.command_pipe[1], o->argv) < 0 && errno != EPIPE)
+		warn_errno("run: send the command to the container");
+	close_fd(&c.command_pipe[1]);
+	/* The error pipe stays empty until execve closes it, or holds why init failed. */
+	failed = receive_failure(c.error_pipe[0]);
+	close_fd(&c.error_pipe[0]);
+	if (failed) {
+		code = failed;
+		goto out;
+	}
+
+	status = supervise(&c, &handled);
+	if (status >= 0)
+		code = exit_code(status);
+out:
+	/* Every way out, after success or any failure: whatever was made is released. */
+	container_destroy(&c);
+	if (o->tty)
+		restore_terminal();
+	return code;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_opts o = { 0 };
+	parse_run_options(argc, argv, &o);
+	require_root("run");
+	return run_container(&o);
+}
