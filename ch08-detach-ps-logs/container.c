@@ -6,6 +6,7 @@
 
 #include "container.h"
 #include "image.h"
+#include "name.h"
 #include "reaper.h"
 #include "util.h"
 
@@ -19,9 +20,14 @@ void container_destroy(struct container *c)
 		c->pid = 0;
 	}
 	cgroup_destroy(&c->cgroup);
-	/* Its mount namespace, with the overlay, went with its last process. */
+	/* Its mount namespace, with the overlay, went with its last process. The directory holds
+	 * its records and logs too. */
 	if (c->dir)
 		layer_remove(c->dir);
+	/* Only then is the name free: a name never points to a container half removed. */
+	name_release(state_root, c->name, c->id);
+	free(c->name);
+	c->name = NULL;
 	free(c->dir);
 	c->dir = NULL;
 	free(c->lower);

@@ -15,13 +15,17 @@
 #include "cgroup.h"
 #include "volume.h"
 
-/* A container ID: random hex digits, as Docker's short IDs. */
-#define ID_LEN 12
+/* A container ID: 64 random hex digits, as Docker's; the first 12 are its short form, used
+ * for its hostname and wherever a person reads it. */
+#define ID_LEN	     64
+#define SHORT_ID_LEN 12
 
 /* Everything `mydocker run` was asked to do. */
 struct run_opts {
 	bool interactive;     /* -i: keep stdin attached to the container */
 	bool tty;	      /* -t: the container shares mydocker's terminal */
+	bool detach;	      /* -d: a monitor supervises the container, mydocker returns */
+	const char *name;     /* --name, or NULL for a generated one */
 	const char *hostname; /* -h: hostname inside the new UTS namespace */
 	struct limits limits; /* -m, --cpu-shares, --cpus, --cpuset-cpus, --pids-limit */
 	struct volume *vols;  /* -v, in mounting order: parents before what lies inside */
@@ -33,7 +37,8 @@ struct run_opts {
 /* One container while mydocker runs it. */
 struct container {
 	const struct run_opts *opts; /* what it was asked to be */
-	char id[ID_LEN + 1];	     /* names its cgroup, its layer directory and its hostname */
+	char id[ID_LEN + 1];	     /* names its cgroup, its directory and (short) its hostname */
+	char *name;		     /* its name, reserved in <root>/names (name.c) */
 	pid_t pid;		     /* its first process; 0 before it starts and once reaped */
 	struct cgroup cgroup;	     /* its limits; no directories until cgroup_create() */
 	sigset_t sigmask;	     /* mydocker's signal mask before run blocked signals */

@@ -13,6 +13,7 @@
 #include "container.h"
 #include "die.h"
 #include "init.h"
+#include "logs.h"
 #include "pipe.h"
 #include "rootfs.h"
 #include "util.h"
@@ -102,12 +103,15 @@ void container_init(struct container *c)
 		fail("setsid");
 	if (!o->interactive)
 		detach_stdin();
+	/* A detached container writes into its log files, which its directory holds. */
+	if (o->detach && logs_attach(c->dir) < 0)
+		fail("open the log files in %s", c->dir);
 	/* Mounts made from now on must not propagate back to the host: systemd makes / shared. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		fail("make / private");
-	/* The hostname is the container ID unless -h says otherwise, as in Docker. */
+	/* The hostname is the short container ID unless -h says otherwise, as in Docker. */
 	const char *hostname = o->hostname ? o->hostname : c->id;
-	if (sethostname(hostname, strlen(hostname)) < 0)
+	if (sethostname(hostname, o->hostname ? strlen(hostname) : SHORT_ID_LEN) < 0)
 		fail("sethostname");
 	/* The image becomes the root, with a fresh /proc showing this PID namespace. */
 	setup_rootfs(c);

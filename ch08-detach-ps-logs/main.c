@@ -5,6 +5,8 @@
 
 #include "die.h"
 #include "image.h"
+#include "logs.h"
+#include "ps.h"
 #include "run.h"
 #include "util.h"
 
@@ -25,6 +27,8 @@ static const char usage[] =
     "\n"
     "Commands:\n"
     "  run    Run a command in a new container\n"
+    "  ps     List containers\n"
+    "  logs   Print the output of a detached container\n"
     "\n"
     "Run 'mydocker COMMAND --help' for more information on a command.\n";
 
@@ -74,5 +78,9 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "ps"))
+		return cmd_ps(argc - 1, argv + 1);
+	if (!strcmp(cmd, "logs"))
+		return cmd_logs(argc - 1, argv + 1);
 	die("unknown command \"%s\" (usage: " MAIN_USAGE "; see 'mydocker --help')", cmd);
 }

@@ -18,7 +18,7 @@
 #include "util.h"
 
 /* SIGKILL every process in the cgroup; returns how many there were. */
-static int kill_cgroup(struct cgroup *cg)
+int kill_cgroup(struct cgroup *cg)
 {
 	int found = 0;
 	for (int i = 0; i < CG_NCONTROLLERS; i++) {

@@ -1,5 +1,6 @@
 /* run.c: `mydocker run`: parse the options, clone the container's first process into new
- * namespaces, supervise it and exit with its status. */
+ * namespaces, supervise it and exit with its status; with -d, hand it to a monitor (monitor.c)
+ * and return once it runs. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -18,14 +19,18 @@
 #include "die.h"
 #include "image.h"
 #include "init.h"
+#include "logs.h"
+#include "monitor.h"
+#include "name.h"
 #include "pipe.h"
 #include "privs.h"
 #include "reaper.h"
 #include "run.h"
+#include "state.h"
 #include "util.h"
 
 #define RUN_USAGE                                                                                  \
-	"mydocker run [-i] [-t] [-h NAME] [LIMITS] [-v VOLUME]... [--] IMAGE [COMMAND [ARG...]]"
+	"mydocker run [-d] [-i] [-t] [--name NAME] [-h NAME] [LIMITS] [-v VOLUME]... [--] IMAGE [COMMAND [ARG...]]"
 
 static const char run_help[] =
     "Usage: " RUN_USAGE "\n"
@@ -34,6 +39,8 @@ static const char run_help[] =
     "and network namespaces.\n"
     "\n"
     "Options:\n"
+    "  -d, --detach           run in the background: print the container's ID and return\n"
+    "      --name NAME        the container's name (default: a generated one)\n"
     "  -i, --interactive      keep stdin attached (otherwise it reads /dev/null)\n"
     "  -t, --tty              share this terminal with the container\n"
     "  -h, --hostname NAME    hostname inside the container\n"
@@ -113,6 +120,8 @@ static void parse_run_options(int argc, char **argv, struct run_opts *o)
 	static const struct option longopts[] = {
 		{ "interactive", no_argument, NULL, 'i' },
 		{ "tty", no_argument, NULL, 't' },
+		{ "detach", no_argument, NULL, 'd' },
+		{ "name", required_argument, NULL, 'N' },
 		{ "hostname", required_argument, NULL, 'h' },
 		{ "memory", required_argument, NULL, 'm' },
 		{ "cpu-shares", required_argument, NULL, 'S' },
@@ -127,13 +136,22 @@ static void parse_run_options(int argc, char **argv, struct run_opts *o)
 	char err[PATH_MAX + 256];
 	opterr = 0;
 	/* "+": stop at the first non-option, so the command's own options are left alone. */
-	while ((c = getopt_long(argc, argv, "+:ith:m:v:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:itdh:m:v:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			o->interactive = true;
 			break;
 		case 't':
 			o->tty = true;
+			break;
+		case 'd':
+			o->detach = true;
+			break;
+		case 'N':
+			if (*optarg && !valid_name(optarg))
+				die("run: Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+				    optarg);
+			o->name = *optarg ? optarg : NULL; /* "": as if not given, as in Docker */
 			break;
 		case 'h':
 			/* The kernel's limit; checked now, not when init calls sethostname. */
@@ -167,17 +185,19 @@ static void parse_run_options(int argc, char **argv, struct run_opts *o)
 	o->image = argv[optind++];
 	static char *default_command[] = { "sh", NULL };
 	o->argv = optind < argc ? argv + optind : default_command;
+	if (o->detach && (o->tty || o->interactive))
+		die("run: -d cannot be combined with -t or -i: nothing can attach to a detached container's terminal or stdin");
 	if (o->tty && !isatty(STDIN_FILENO))
 		die("run: -t needs a terminal on stdin (the input device is not a TTY)");
 }
 
 /* The shell convention for a status: exit N gives N, death by signal S gives 128+S. */
-static int exit_code(int status)
+static int exit_code(const siginfo_t *info)
 {
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
+	if (info->si_code == CLD_EXITED)
+		return info->si_status;
+	if (info->si_code == CLD_KILLED || info->si_code == CLD_DUMPED)
+		return 128 + info->si_status;
 	return EXIT_RUNTIME;
 }
 
@@ -186,8 +206,10 @@ static int exit_code(int status)
  * the container's process group directly);
  * SIGTERM and SIGHUP mean mydocker itself must go, and a container never outlives mydocker,
  * so it is killed. Killing PID 1 of a PID namespace kills every process in it.
- * Returns the exit status, or -1 if waiting failed. */
-static int supervise(struct container *c, const sigset_t *handled)
+ * Returns the exit code (N, or 128+S), or EXIT_RUNTIME if waiting failed. The process is left a
+ * zombie for container_destroy() to reap: until then its PID is not given to anyone else, so
+ * the record's PID stays true while the exit is written down. */
+int supervise(struct container *c, const sigset_t *handled)
 {
 	for (;;) {
 		int sig = sigwaitinfo(handled, NULL);
@@ -195,19 +217,16 @@ static int supervise(struct container *c, const sigset_t *handled)
 			if (errno == EINTR)
 				continue;
 			warn_errno("run: sigwaitinfo");
-			return -1;
+			return EXIT_RUNTIME;
 		}
 		if (sig == SIGCHLD) {
-			int status;
-			pid_t r = waitpid(c->pid, &status, WNOHANG);
-			if (r < 0) {
-				warn_errno("run: waitpid");
-				return -1;
+			siginfo_t info = { 0 };
+			if (waitid(P_PID, c->pid, &info, WEXITED | WNOHANG | WNOWAIT) < 0) {
+				warn_errno("run: waitid");
+				return EXIT_RUNTIME;
 			}
-			if (r == c->pid) {
-				c->pid = 0;
-				return status;
-			}
+			if (info.si_pid == c->pid)
+				return exit_code(&info);
 		} else if (sig == SIGTERM || sig == SIGHUP) {
 			kill(c->pid, SIGKILL);
 		} else if (!c->opts->tty) {
@@ -258,10 +277,52 @@ static pid_t clone_container(void)
 	return syscall(SYS_clone, CONTAINER_NAMESPACES | SIGCHLD, NULL, NULL, NULL, NULL);
 }
 
+/* Start the command of container C, which exists on disk: clone its first process, put it in
+ * its cgroup, hand it the command, wait until it runs, record that. Returns 0, or the exit code
+ * for the user (the caller destroys C). */
+int start_container(struct container *c, struct state *st)
+{
+	int sig, failed;
+	if (make_pipe(c->command_pipe) < 0 || make_pipe(c->error_pipe) < 0)
+		return EXIT_RUNTIME;
+	if ((sig = pending_stop_signal())) {
+		warn("run: %s before the container started", strsignal(sig));
+		return 128 + sig;
+	}
+
+	fflush(NULL);
+	c->pid = clone_container();
+	if (c->pid == 0)
+		container_init(c);
+	if (c->pid < 0) {
+		warn_errno("run: clone");
+		c->pid = 0;
+		return EXIT_RUNTIME;
+	}
+	close_fd(&c->command_pipe[0]);
+	close_fd(&c->error_pipe[1]);
+	/* The child is waiting on the command pipe, so it is in its cgroup before it runs. */
+	if (cgroup_join(&c->cgroup, c->pid) < 0)
+		return EXIT_RUNTIME;
+	/* Sending the command and closing the pipe is the start signal. */
+	if (send_command(c->command_pipe[1], c->opts->argv) < 0 && errno != EPIPE)
+		warn_errno("run: send the command to the container");
+	close_fd(&c->command_pipe[1]);
+	/* The error pipe stays empty until execve closes it, or holds why init failed. */
+	failed = receive_failure(c->error_pipe[0]);
+	close_fd(&c->error_pipe[0]);
+	if (failed)
+		return failed;
+	/* It runs. Its supervisor (this process) is recorded with it, so `ps` can tell a
+	 * supervised container from one whose supervisor died. */
+	return state_set_running(c->dir, st, c->pid, getpid()) < 0 ? EXIT_RUNTIME : 0;
+}
+
 static int run_container(const struct run_opts *o)
 {
 	struct container c = CONTAINER_EMPTY(o);
-	int code = EXIT_RUNTIME, status, failed, sig;
+	struct state st = { 0 };
+	int code = EXIT_RUNTIME;
 	sigset_t handled;
 	sigemptyset(&handled);
 	sigaddset(&handled, SIGCHLD);
@@ -281,6 +342,10 @@ static int run_container(const struct run_opts *o)
 	sigprocmask(SIG_BLOCK, &pipe_signal, NULL);
 
 	random_hex(c.id, ID_LEN);
+	/* The name first: it is what another container may take at the same instant. */
+	c.name = name_reserve(state_root, o->name, c.id);
+	if (!c.name)
+		goto out;
 	c.image_fd = image_open(state_root, o->image, &c.lower);
 	if (c.image_fd < 0)
 		goto out;
@@ -293,45 +358,21 @@ static int run_container(const struct run_opts *o)
 	c.dir = layer_create(state_root, c.id);
 	if (!c.dir)
 		goto out;
+	/* ...and so do its records (and with -d its log files), so `ps` lists it. */
+	if (record_create(&c) < 0 || (o->detach && logs_create(c.dir) < 0))
+		goto out;
+	/* With -d a monitor process starts it and stays with it; mydocker returns. */
+	if (o->detach)
+		return monitor_start(&c, &handled);
 	if (start_reaper(&c) < 0)
 		goto out;
-	if (make_pipe(c.command_pipe) < 0 || make_pipe(c.error_pipe) < 0)
+	code = start_container(&c, &st);
+	if (code)
 		goto out;
-	if ((sig = pending_stop_signal())) {
-		warn("run: %s before the container started", strsignal(sig));
-		code = 128 + sig;
-		goto out;
-	}
 
-	fflush(NULL);
-	c.pid = clone_container();
-	if (c.pid == 0)
-		container_init(&c);
-	if (c.pid < 0) {
-		warn_errno("run: clone");
-		c.pid = 0;
-		goto out;
-	}
-	close_fd(&c.command_pipe[0]);
-	close_fd(&c.error_pipe[1]);
-	/* The child is waiting on the command pipe, so it is in its cgroup before it runs. */
-	if (cgroup_join(&c.cgroup, c.pid) < 0)
-		goto out;
-	/* Sending the command and closing the pipe is the start signal. */
-	if (send_command(c.command_pipe[1], o->argv) < 0 && errno != EPIPE)
-		warn_errno("run: send the command to the container");
-	close_fd(&c.command_pipe[1]);
-	/* The error pipe stays empty until execve closes it, or holds why init failed. */
-	failed = receive_failure(c.error_pipe[0]);
-	close_fd(&c.error_pipe[0]);
-	if (failed) {
-		code = failed;
-		goto out;
-	}
-
-	status = supervise(&c, &handled);
-	if (status >= 0)
-		code = exit_code(status);
+	code = supervise(&c, &handled);
+	/* Until container_destroy() removes the directory, its record says how it ended. */
+	state_set_exited(c.dir, &st, code);
 out:
 	/* Every way out, after success or any failure: whatever was made is released. */
 	container_destroy(&c);

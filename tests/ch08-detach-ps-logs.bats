@@ -1,0 +1,472 @@
+#!/usr/bin/env bats
+# ch08-detach-ps-logs: `run -d` hands the container to a monitor of its own and returns; every
+# container has records on disk (config.json, state.json, logs); `ps` lists them with Docker's
+# columns, deciding liveness from PID and start time; `logs` prints a detached container's
+# stdout and stderr; names and ID prefixes find containers.
+# new-options: -d --detach --name ps logs
+
+load lib/helpers
+
+# Host processes a test started that the teardown kills.
+KILL_PIDS=()
+
+# The container's directory, and one value of its state.json or config.json as written by
+# mydocker (pretty-printed: one "key": value per line; "null" for none).
+cdir() { echo "$MYDOCKER_ROOT/containers/$1"; }
+field() { sed -n "s/^  \"$2\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}\$/\1/p" "$1"; }
+state() { field "$(cdir "$1")/state.json" "$2"; }
+
+# run_d [RUN OPTIONS...] -- COMMAND...: `mydocker run -d` in the test image; prints the ID.
+run_d() {
+	local opts=()
+	while (($#)) && [[ $1 != -- ]]; do opts+=("$1"); shift; done
+	shift
+	timeout 20 "$MYDOCKER" run -d "${opts[@]}" "$TEST_IMAGE" "$@" 3>&-
+}
+
+# Field 22 of /proc/PID/stat: the process's start time, counted after the last ')'.
+start_time() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20; }
+# Is PID still the process that started at START? Does it still run (not a zombie, which this
+# machine's init may take its time to reap)?
+same_process() { [[ -n $1 && $1 != 0 && $(start_time "$1") == "$2" ]]; }
+still_runs() { same_process "$1" "$2" && [[ $(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) != Z ]]; }
+
+# wait_status ID STATUS: wait up to 20 s until the container's state.json says STATUS.
+wait_status() {
+	local _
+	for _ in $(seq 200); do
+		[[ $(state "$1" status) == "$2" ]] && return 0
+		sleep 0.1
+	done
+	echo "container $1 is $(state "$1" status), not $2" >&2
+	return 1
+}
+
+# Detached containers outlive the test body: kill the first process of every container of
+# this test's state root that still runs (only if PID and start time match: a test may have
+# faked them), then wait for the monitors to record the exit and go.
+chapter_teardown() {
+	local f pid mon _
+	for pid in "${KILL_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+	for f in "$MYDOCKER_ROOT"/containers/*/state.json; do
+		[[ -f $f ]] || continue
+		pid=$(field "$f" pid)
+		same_process "$pid" "$(field "$f" pid_start_time)" && kill -KILL "$pid"
+	done
+	for f in "$MYDOCKER_ROOT"/containers/*/state.json; do
+		[[ -f $f ]] || continue
+		mon=$(field "$f" monitor_pid)
+		for _ in $(seq 100); do
+			still_runs "$mon" "$(field "$f" monitor_start_time)" || break
+			sleep 0.1
+		done
+	done
+}
+
+@test "run -d prints the ID and returns while the command keeps running; ps shows it Up" {
+	run run_d -- "$PROBE" sleep 100
+	assert_success
+	assert_output --regexp '^[0-9a-f]{64}$'
+	id=$output
+	# The command runs on: the recorded PID is the probe, still sleeping.
+	pid=$(state "$id" pid)
+	assert_equal "$(tr '\0' ' ' <"/proc/$pid/cmdline")" "$PROBE sleep 100 "
+	assert_equal "$(state "$id" status)" running
+	run "$MYDOCKER" ps
+	assert_success
+	assert_line --index 0 --regexp '^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +NAMES$'
+	assert_line --index 1 --regexp "^${id:0:12} +$TEST_IMAGE +\"$PROBE sleep 100\" +(Less than a second|[0-9]+ seconds?) ago +Up (Less than a second|[0-9]+ seconds?) +[a-z]+_[a-z]+[0-9]*$"
+	assert_equal "${#lines[@]}" 2
+	# Its parent is the monitor: in a session of its own, without a terminal, holding nothing
+	# but /dev/null and the image the container runs on; and not a child of this shell.
+	mon=$(state "$id" monitor_pid)
+	assert_equal "$(ps -o ppid= -p "$pid" | tr -d ' ')" "$mon"
+	assert_equal "$(ps -o sid=,tty= -p "$mon" | tr -s ' ' | sed 's/^ //')" "$(ps -o pgid= -p "$mon" | tr -d ' ') ?"
+	[[ $(ps -o sid= -p "$mon") != $(ps -o sid= -p $$) ]]
+	[[ $(ps -o ppid= -p "$mon" | tr -d ' ') != "$$" ]]
+	run ls "/proc/$mon/fd"
+	assert_output "0
+1
+2
+4"
+	for fd in 0 1 2; do assert_equal "$(readlink "/proc/$mon/fd/$fd")" /dev/null; done
+	assert_equal "$(readlink "/proc/$mon/fd/4")" "$(field "$(cdir "$id")/config.json" lower_dir)"
+}
+
+@test "the exit status is recorded: random codes, a signal, and 137 for SIGKILL from the host" {
+	code=$(rand_between 1 120)
+	a=$(run_d -- "$PROBE" exit "$code")
+	b=$(run_d -- "$PROBE" segv)
+	c=$(run_d -- "$PROBE" sleep 100)
+	wait_status "$a" exited
+	wait_status "$b" exited
+	assert_equal "$(state "$a" exit_code)" "$code"
+	assert_equal "$(state "$b" exit_code)" 139
+	kill -KILL "$(state "$c" pid)"
+	wait_status "$c" exited
+	assert_equal "$(state "$c" exit_code)" 137
+	run "$MYDOCKER" ps -a
+	assert_success
+	assert_line --regexp "^${a:0:12} .* Exited \($code\) (Less than a second|[0-9]+ seconds?) ago +[a-z0-9_]+$"
+	assert_line --regexp "^${b:0:12} .* Exited \(139\) "
+	assert_line --regexp "^${c:0:12} .* Exited \(137\) "
+	# Not running, so not listed without -a.
+	run "$MYDOCKER" ps
+	assert_output --regexp '^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +NAMES$'
+}
+
+@test "logs: stdout and stderr kept apart, byte for byte, with binary data and a last line without newline" {
+	word="last-$RANDOM"
+	id=$(run_d -- sh -c "head -c 200000 /dev/urandom | tee /data.bin; printf 'err one\nerr %s' $word >&2; printf '%s' $word")
+	wait_status "$id" exited
+	"$MYDOCKER" logs "$id" >"$TEST_TMP/out" 2>"$TEST_TMP/err"
+	# The container's own copy of the random bytes is in its layer, which stays after exit.
+	{ cat "$(cdir "$id")/upper/data.bin"; printf '%s' "$word"; } >"$TEST_TMP/expected"
+	assert_equal "$(stat -c %s "$TEST_TMP/out")" $((200000 + ${#word}))
+	cmp "$TEST_TMP/expected" "$TEST_TMP/out"
+	printf 'err one\nerr %s' "$word" | cmp - "$TEST_TMP/err"
+}
+
+@test "logs --tail N: the last N lines of each stream" {
+	a=$RANDOM b=$RANDOM c=$RANDOM
+	id=$(run_d -- sh -c "printf '1\n2\n$a\n$b' ; printf 'x\n$c\n' >&2")
+	wait_status "$id" exited
+	"$MYDOCKER" logs --tail 2 "$id" >"$TEST_TMP/out" 2>"$TEST_TMP/err"
+	printf '%s\n%s' "$a" "$b" | cmp - "$TEST_TMP/out"
+	printf 'x\n%s\n' "$c" | cmp - "$TEST_TMP/err"
+	"$MYDOCKER" logs -n 1 "$id" >"$TEST_TMP/out" 2>"$TEST_TMP/err"
+	printf '%s' "$b" | cmp - "$TEST_TMP/out"
+	printf '%s\n' "$c" | cmp - "$TEST_TMP/err"
+	run "$MYDOCKER" logs --tail 0 "$id"
+	assert_success
+	assert_output ""
+	run "$MYDOCKER" logs --tail 99 "$id"
+	assert_output --partial "1
+2
+$a
+$b"
+	run "$MYDOCKER" logs --tail -3 "$id"
+	assert_equal "$status" 125
+	assert_output "mydocker: logs: invalid --tail \"-3\" (want a number of lines, or all)"
+}
+
+@test "logs -f follows the output and returns when the container exits" {
+	first="first-$RANDOM" second="second-$RANDOM"
+	id=$(run_d -- "$PROBE" echo "$first" , sleep 3 , echo "$second" , exit 3)
+	timeout 30 "$MYDOCKER" logs -f "$id" >"$TEST_TMP/out" 2>&1 &
+	logs_pid=$!
+	for _ in $(seq 100); do
+		grep -q "$first" "$TEST_TMP/out" && break
+		sleep 0.1
+	done
+	# The first line is there while the container still runs, and logs -f still waits.
+	assert_equal "$(cat "$TEST_TMP/out")" "$first"
+	[[ $(state "$id" status) == running ]]
+	kill -0 "$logs_pid"
+	wait "$logs_pid"
+	assert_equal "$(cat "$TEST_TMP/out")" "$first
+$second"
+	assert_equal "$(state "$id" exit_code)" 3
+	# Of an exited container, logs -f prints what there is and returns at once.
+	run timeout 10 "$MYDOCKER" logs -f "$id"
+	assert_success
+	assert_output "$first
+$second"
+}
+
+@test "names: generated, chosen with --name, refused when taken or invalid, nothing left behind" {
+	id=$(run_d -- "$PROBE" sleep 100)
+	name=$(ls "$MYDOCKER_ROOT/names")
+	[[ $name =~ ^[a-z]+_[a-z]+$ ]]
+	assert_equal "$(readlink "$MYDOCKER_ROOT/names/$name")" "$id"
+	mine="web-$RANDOM.x_1"
+	id2=$(run_d --name "$mine" -- "$PROBE" echo hi)
+	assert_equal "$(readlink "$MYDOCKER_ROOT/names/$mine")" "$id2"
+	run "$MYDOCKER" ps -a
+	assert_line --regexp "^${id:0:12} .* $name\$"
+	assert_line --regexp "^${id2:0:12} .* $mine\$"
+	wait_status "$id2" exited
+	run "$MYDOCKER" logs "$mine"
+	assert_output hi
+	# Taken, also by an exited container.
+	for taken in "$mine" "$name"; do
+		run run_d --name "$taken" -- "$PROBE" echo never
+		assert_equal "$status" 125
+		assert_output "mydocker: run: the container name \"$taken\" is already in use by container $(readlink "$MYDOCKER_ROOT/names/$taken")"
+	done
+	for bad in a -web .x 'bad/name' 'sp ace' 'über'; do
+		run run_d --name "$bad" -- "$PROBE" echo never
+		assert_equal "$status" 125
+		assert_output "mydocker: run: Invalid container name ($bad), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"
+	done
+	run ls "$MYDOCKER_ROOT/containers"
+	assert_equal "${#lines[@]}" 2
+}
+
+@test "names: of ten runs asking for one name at the same instant, exactly one gets it" {
+	name="same-$RANDOM"
+	pids=()
+	for i in $(seq 10); do
+		timeout 20 "$MYDOCKER" run -d --name "$name" "$TEST_IMAGE" "$PROBE" sleep 100 >"$TEST_TMP/out$i" 2>&1 3>&- &
+		pids+=($!)
+	done
+	won=0
+	for i in $(seq 10); do
+		if wait "${pids[$((i - 1))]}"; then won=$((won + 1)); winner=$(cat "$TEST_TMP/out$i"); fi
+	done
+	assert_equal "$won" 1
+	for i in $(seq 10); do
+		[[ $(cat "$TEST_TMP/out$i") == "$winner" ]] && continue
+		assert_equal "$(cat "$TEST_TMP/out$i")" "mydocker: run: the container name \"$name\" is already in use by container $winner"
+	done
+	run ls "$MYDOCKER_ROOT/containers"
+	assert_output "$winner"
+	assert_equal "$(readlink "$MYDOCKER_ROOT/names/$name")" "$winner"
+}
+
+@test "a container is found by full ID, name or unique ID prefix; ambiguous and unknown ones get 125" {
+	# 17 containers: two of them must share their first hex digit. Their names are no hex
+	# digits, so no name looks like an ID prefix.
+	ids=()
+	for i in $(seq 17); do ids+=("$(run_d --name "n$i" -- "$PROBE" echo "out-$i")"); done
+	for id in "${ids[@]}"; do wait_status "$id" exited; done
+	shared=$(printf '%s\n' "${ids[@]}" | cut -c1 | sort | uniq -d | head -n 1)
+	for i in $(seq 17); do
+		id=${ids[$((i - 1))]}
+		# The shortest prefix no other ID starts with.
+		for n in $(seq 64); do
+			(($(printf '%s\n' "${ids[@]}" | grep -c "^${id:0:n}") == 1)) && break
+		done
+		for arg in "$id" "n$i" "${id:0:n}" "${id:0:12}"; do
+			run "$MYDOCKER" logs "$arg"
+			assert_success
+			assert_output "out-$i"
+		done
+	done
+	run "$MYDOCKER" logs "$shared"
+	assert_equal "$status" 125
+	assert_output "mydocker: logs: multiple IDs found with provided prefix: $shared"
+	for unknown in "nosuch-$RANDOM" "" "ffff${ids[0]:4:60}" "n$RANDOM"; do
+		run "$MYDOCKER" logs "$unknown"
+		assert_equal "$status" 125
+		assert_output "mydocker: logs: No such container: $unknown"
+	done
+}
+
+@test "the monitor survives the terminal's SIGHUP when the terminal closes" {
+	# mydocker run -d in a real terminal (script gives its command a session on a new pty),
+	# whose shell then waits; the terminal is closed by killing script, which hangs up that
+	# session. Its stdin is a FIFO held open by fd 5 (closed by the teardown).
+	mkfifo "$TEST_TMP/stdin"
+	script -qefc "$MYDOCKER run -d $TEST_IMAGE $PROBE sleep 100 >$TEST_TMP/id; sleep 100" /dev/null \
+		<"$TEST_TMP/stdin" >/dev/null 2>&1 3>&- &
+	script_pid=$!
+	exec 5>"$TEST_TMP/stdin"
+	for _ in $(seq 100); do
+		[[ -s $TEST_TMP/id ]] && break
+		sleep 0.1
+	done
+	id=$(cat "$TEST_TMP/id")
+	[[ $id =~ ^[0-9a-f]{64}$ ]]
+	pid=$(state "$id" pid)
+	mon=$(state "$id" monitor_pid)
+	kill -KILL "$script_pid"
+	wait "$script_pid" || true
+	sleep 1
+	# The shell in that terminal got its hangup and is gone; the container is not.
+	still_runs "$pid" "$(state "$id" pid_start_time)"
+	still_runs "$mon" "$(state "$id" monitor_start_time)"
+	run "$MYDOCKER" ps
+	assert_line --regexp "^${id:0:12} .* Up "
+}
+
+@test "cgroup: a SIGKILLed monitor leaves a container that ps -a shows as exited, and ps removes its cgroup" {
+	id=$(run_d -m 64m -- "$PROBE" sleep 100)
+	pid=$(state "$id" pid)
+	cg=$(sed -n '/"cgroup"/,/]/s/^ *"\(\/sys[^"]*\)",\{0,1\}$/\1/p' "$(cdir "$id")/config.json" | head -n 1)
+	[[ -d $cg ]]
+	kill -KILL "$(state "$id" monitor_pid)"
+	# The container dies with its monitor (PR_SET_PDEATHSIG); its cgroup stays for now.
+	start=$(state "$id" pid_start_time)
+	settled eval '! still_runs "$pid" "$start"'
+	[[ -d $cg ]]
+	run "$MYDOCKER" ps
+	assert_success
+	refute_output --partial "${id:0:12}"
+	run "$MYDOCKER" ps -a
+	assert_line --regexp "^${id:0:12} .* Exited \(unknown\) (Less than a second|[0-9]+ seconds?) ago +[a-z0-9_]+$"
+	# ps recorded what it found and removed the cgroup.
+	assert_equal "$(state "$id" status)" exited
+	assert_equal "$(state "$id" exit_code)" null
+	[[ ! -e $cg ]]
+}
+
+@test "a reused PID does not resurrect a container: the recorded start time decides" {
+	id=$(run_d -- "$PROBE" echo done)
+	wait_status "$id" exited
+	# A live process of the host takes the container's (and the monitor's) PID in a forged
+	# state.json, first with its true start time, then with another one.
+	sleep 100 3>&- &
+	other=$!
+	KILL_PIDS+=("$other")
+	real=$(start_time "$other")
+	forge() {
+		sed -i -e "s/\"status\": \"exited\"/\"status\": \"running\"/" \
+			-e "s/\"pid\": [0-9]*/\"pid\": $other/" -e "s/\"pid_start_time\": [0-9]*/\"pid_start_time\": $1/" \
+			-e "s/\"monitor_pid\": [0-9]*/\"monitor_pid\": $other/" \
+			-e "s/\"monitor_start_time\": [0-9]*/\"monitor_start_time\": $1/" "$(cdir "$id")/state.json"
+	}
+	cp "$(cdir "$id")/state.json" "$TEST_TMP/state.json"
+	forge "$real"
+	run "$MYDOCKER" ps
+	assert_line --regexp "^${id:0:12} .* Up "
+	cp "$TEST_TMP/state.json" "$(cdir "$id")/state.json"
+	forge $((real + 1))
+	run "$MYDOCKER" ps
+	assert_success
+	refute_output --partial "${id:0:12}"
+	run timeout 10 "$MYDOCKER" logs -f "$id"
+	assert_success
+	assert_output done
+	run "$MYDOCKER" ps -a
+	assert_line --regexp "^${id:0:12} .* Exited \(unknown\) "
+	# The process that has the PID now is left alone.
+	kill -0 "$other"
+	assert_equal "$(start_time "$other")" "$real"
+}
+
+@test "20 concurrent run -d get distinct IDs and names while ps in a tight loop never fails or tears" {
+	row='^[0-9a-f]{12} +testimg +"[^"]+" +(Less than a second|[0-9]+ seconds?) ago +(Up (Less than a second|[0-9]+ seconds?)|Created|Exited \(0\) (Less than a second|[0-9]+ seconds?) ago) +[a-z]+_[a-z]+[0-9]*$'
+	header='^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +NAMES$'
+	(
+		n=0
+		while [[ -d $TEST_TMP && ! -e $TEST_TMP/stop ]]; do
+			n=$((n + 1))
+			if ! "$MYDOCKER" ps -a >"$TEST_TMP/ps" 2>&1; then echo "ps failed: $(cat "$TEST_TMP/ps")"; fi
+			head -n 1 "$TEST_TMP/ps" | grep -Eq "$header" || echo "bad header: $(cat "$TEST_TMP/ps")"
+			tail -n +2 "$TEST_TMP/ps" | grep -Ev "$row" | sed 's/^/torn row: /'
+		done
+		echo "loops $n"
+	) >"$TEST_TMP/loop" 2>&1 3>&- &
+	loop=$!
+	KILL_PIDS+=("$loop")
+	pids=()
+	for i in $(seq 20); do
+		timeout 30 "$MYDOCKER" run -d "$TEST_IMAGE" "$PROBE" sleep 2 >"$TEST_TMP/id$i" 2>&1 3>&- &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do wait "$p"; done
+	cat "$TEST_TMP"/id* | grep -Ec '^[0-9a-f]{64}$' | grep -qx 20
+	assert_equal "$(cat "$TEST_TMP"/id* | sort -u | wc -l)" 20
+	for i in $(seq 20); do wait_status "$(cat "$TEST_TMP/id$i")" exited; done
+	touch "$TEST_TMP/stop"
+	wait "$loop"
+	run cat "$TEST_TMP/loop"
+	assert_output --regexp '^loops [0-9]+$'
+	(($(sed -n 's/^loops //p' "$TEST_TMP/loop") >= 5))
+	run "$MYDOCKER" ps -a
+	assert_equal "${#lines[@]}" 21
+	assert_equal "$(tail -n +2 <<<"$output" | grep -c 'Exited (0)')" 20
+	assert_equal "$(tail -n +2 <<<"$output" | awk '{ print $NF }' | sort -u | wc -l)" 20
+}
+
+@test "cgroup: a detached container's cgroup goes when it exits, its mounts never reach the host, its layer and records stay" {
+	id=$(run_d -m 64m --pids-limit 20 -- "$PROBE" cgroup , sleep 2)
+	mapfile -t cgs < <(sed -n '/"cgroup"/,/]/s/^ *"\(\/sys[^"]*\)",\{0,1\}$/\1/p' "$(cdir "$id")/config.json")
+	((${#cgs[@]} >= 1))
+	for d in "${cgs[@]}"; do [[ -d $d && $d == */mydocker/$id ]]; done
+	same_mounts
+	wait_status "$id" exited
+	for d in "${cgs[@]}"; do [[ ! -e $d ]]; done
+	settled same_mounts
+	settled same_cgroups
+	run ls "$(cdir "$id")"
+	assert_output "config.json
+merged
+state.json
+stderr.log
+stdout.log
+upper
+work"
+	# A start that fails leaves nothing at all.
+	run -127 run_d -m 64m -- "nosuch-$RANDOM"
+	assert_output --regexp '^mydocker: run: exec "nosuch-[0-9]+": No such file or directory$'
+	run ls "$MYDOCKER_ROOT/containers"
+	assert_output "$id"
+	assert_equal "$(ls "$MYDOCKER_ROOT/names" | wc -l)" 1
+	settled same_cgroups
+}
+
+@test "the monitor holds the image: a changed tarball does not remove the copy a detached container runs on" {
+	id=$(run_d -- "$PROBE" sleep 100)
+	lower=$(field "$(cdir "$id")/config.json" lower_dir)
+	[[ -d $lower/bin ]]
+	touch -d '+1 min' "$MYDOCKER_ROOT/images/$TEST_IMAGE.tar"
+	# This run unpacks the tarball again and removes every old copy nobody holds.
+	run timeout 20 "$MYDOCKER" run "$TEST_IMAGE" "$PROBE" echo new
+	assert_success
+	assert_equal "$(ls "$MYDOCKER_ROOT/images/$TEST_IMAGE" | wc -l)" 2
+	[[ -d $lower/bin ]]
+	run "$MYDOCKER" ps
+	assert_line --regexp "^${id:0:12} .* Up "
+}
+
+@test "a foreground container is listed while it runs, and removed with its name when it exits" {
+	name="fg-$RANDOM"
+	ctr_bg "$TEST_TMP/out" -i --name "$name" -- "$PROBE" echo started , wait-stdin
+	wait_for "$TEST_TMP/out" started
+	run "$MYDOCKER" ps
+	assert_line --regexp "^[0-9a-f]{12} +$TEST_IMAGE +\"$PROBE echo sta…\" .* Up .* +$name\$"
+	run "$MYDOCKER" logs "$name"
+	assert_equal "$status" 125
+	assert_output "mydocker: logs: container $name runs in the foreground: its output goes to its terminal, not to a log"
+	release_ctr
+	wait_ctr
+	assert_equal "$CTR_STATUS" 0
+	run "$MYDOCKER" ps -a
+	assert_output --regexp '^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +NAMES$'
+	run ls -A "$MYDOCKER_ROOT/containers" "$MYDOCKER_ROOT/names"
+	assert_output "$MYDOCKER_ROOT/containers:
+
+$MYDOCKER_ROOT/names:"
+	# The name is free again.
+	run run_d --name "$name" -- "$PROBE" echo again
+	assert_success
+}
+
+@test "ps -q, -a, --no-trunc; Docker's COMMAND quoting and column layout" {
+	long=$(run_d --name long-one -- "$PROBE" echo 'a "quoted" word' , sleep 100)
+	short=$(run_d --name s2 -- "$PROBE" exit 0)
+	wait_status "$short" exited
+	run "$MYDOCKER" ps -q
+	assert_output "${long:0:12}"
+	run "$MYDOCKER" ps -aq
+	assert_output "${short:0:12}
+${long:0:12}"
+	run "$MYDOCKER" ps -a -q --no-trunc
+	assert_output "$short
+$long"
+	run "$MYDOCKER" ps -a
+	assert_line --index 1 --regexp "^${short:0:12} +$TEST_IMAGE +\"$PROBE exit 0\" "
+	assert_line --index 2 --regexp "^${long:0:12} +$TEST_IMAGE +\"$PROBE echo a \\\\\"…\" "
+	# Every column starts where its header starts (counted in characters: … is one).
+	LC_ALL=C.UTF-8
+	for col in IMAGE COMMAND CREATED STATUS NAMES; do
+		prefix=${lines[0]%%"$col"*}
+		for i in 1 2; do [[ ${lines[$i]:${#prefix}-3:3} == "   " && ${lines[$i]:${#prefix}:1} != " " ]]; done
+	done
+	run "$MYDOCKER" ps --no-trunc
+	assert_line --index 1 --regexp "^$long +$TEST_IMAGE +\"$PROBE echo a \\\\\"quoted\\\\\" word , sleep 100\" .* long-one\$"
+	run "$MYDOCKER" ps --bogus
+	assert_equal "$status" 125
+	assert_output "mydocker: ps: unknown option --bogus (usage: mydocker ps [-a] [-q] [--no-trunc])"
+}
+
+@test "-d with -t or -i is refused before anything is created" {
+	for opt in -t -i -it; do
+		run timeout 20 "$MYDOCKER" run -d "$opt" "$TEST_IMAGE" sh
+		assert_equal "$status" 125
+		assert_output "mydocker: run: -d cannot be combined with -t or -i: nothing can attach to a detached container's terminal or stdin"
+	done
+	[[ ! -e $MYDOCKER_ROOT/containers && ! -e $MYDOCKER_ROOT/names ]]
+}
