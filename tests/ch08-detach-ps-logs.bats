@@ -166,6 +166,8 @@ $b"
 	wait "$logs_pid"
 	assert_equal "$(cat "$TEST_TMP/out")" "$first
 $second"
+	# It returned after the monitor had recorded the end.
+	assert_equal "$(state "$id" status)" exited
 	assert_equal "$(state "$id" exit_code)" 3
 	# Of an exited container, logs -f prints what there is and returns at once.
 	run timeout 10 "$MYDOCKER" logs -f "$id"
