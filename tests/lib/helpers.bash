@@ -20,24 +20,9 @@ else
 	PROBE=$REPO/tests/probe/probe
 fi
 
-# Cgroup directories that mydocker created (any hierarchy, v1 or v2).
-list_container_cgroups() {
-	find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d -path '*/mydocker/*' 2>/dev/null | sort
-}
-
-# The mount table as (mount point, fs type, source), without IDs that change between reads.
-mount_table() {
-	awk '{ for (i = 7; $i != "-"; i++); print $5, $(i + 1), $(i + 2) }' /proc/self/mountinfo | sort
-}
-
-# PIDs of processes living in a PID namespace other than ours (one find, no process per PID:
-# that matters in the emulated test VM). Unreadable entries (NF != 2) are skipped.
-foreign_pidns_processes() {
-	local own
-	own=$(readlink /proc/self/ns/pid)
-	find /proc/[0-9]*/ns/pid -maxdepth 0 -printf '%h %l\n' 2>/dev/null |
-		awk -v own="$own" 'NF == 2 && $2 != own { split($1, p, "/"); print p[3] }' | sort
-}
+# Snapshots of mounts, processes and cgroups, and their removal, shared with the grader.
+# shellcheck source=tests/lib/leaks.bash
+source "$BATS_TEST_DIRNAME/lib/leaks.bash"
 
 setup() {
 	TEST_TMP=$(mktemp -d /tmp/mydocker-test.XXXXXX)
@@ -54,16 +39,6 @@ setup() {
 		TEST_IMAGE=testimg
 	fi
 	if declare -F chapter_setup >/dev/null; then chapter_setup; fi
-}
-
-# Retry a comparison for a short while: the kernel finishes some cleanups asynchronously.
-settled() {
-	local i
-	for i in $(seq 50); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	"$@"
 }
 
 same_mounts() { mount_table | diff "$TEST_TMP/mounts.before" - >"$TEST_TMP/mounts.diff"; }
@@ -87,10 +62,8 @@ teardown() {
 	settled same_cgroups || leaked+="cgroups left: $(cat "$TEST_TMP/cgroups.new"); "
 	# Whatever leaked is removed, so one failing test does not fail the ones after it.
 	for pid in $(cat "$TEST_TMP/procs.new" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
-	for d in $(cat "$TEST_TMP/cgroups.new" 2>/dev/null); do
-		for pid in $(cat "$d/cgroup.procs" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
-		settled rmdir "$d" 2>/dev/null || true
-	done
+	# shellcheck disable=SC2046  # one cgroup directory per line, no spaces
+	remove_cgroups $(cat "$TEST_TMP/cgroups.new" 2>/dev/null)
 	umount -R "$TEST_TMP" 2>/dev/null || true
 	rm -rf "$TEST_TMP"
 	[[ -z $leaked ]] || { echo "leak: $leaked" >&2; return 1; }
