@@ -10,57 +10,10 @@ load lib/helpers
 # Host processes a test started that the teardown kills.
 KILL_PIDS=()
 
-# The container's directory, and one value of its state.json or config.json as written by
-# mydocker (pretty-printed: one "key": value per line; "null" for none).
-cdir() { echo "$MYDOCKER_ROOT/containers/$1"; }
-field() { sed -n "s/^  \"$2\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}\$/\1/p" "$1"; }
-state() { field "$(cdir "$1")/state.json" "$2"; }
-
-# run_d [RUN OPTIONS...] -- COMMAND...: `mydocker run -d` in the test image; prints the ID.
-run_d() {
-	local opts=()
-	while (($#)) && [[ $1 != -- ]]; do opts+=("$1"); shift; done
-	shift
-	timeout 20 "$MYDOCKER" run -d "${opts[@]}" "$TEST_IMAGE" "$@" 3>&-
-}
-
-# Field 22 of /proc/PID/stat: the process's start time, counted after the last ')'.
-start_time() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20; }
-# Is PID still the process that started at START? Does it still run (not a zombie, which this
-# machine's init may take its time to reap)?
-same_process() { [[ -n $1 && $1 != 0 && $(start_time "$1") == "$2" ]]; }
-still_runs() { same_process "$1" "$2" && [[ $(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) != Z ]]; }
-
-# wait_status ID STATUS: wait up to 20 s until the container's state.json says STATUS.
-wait_status() {
-	local _
-	for _ in $(seq 200); do
-		[[ $(state "$1" status) == "$2" ]] && return 0
-		sleep 0.1
-	done
-	echo "container $1 is $(state "$1" status), not $2" >&2
-	return 1
-}
-
-# Detached containers outlive the test body: kill the first process of every container of
-# this test's state root that still runs (only if PID and start time match: a test may have
-# faked them), then wait for the monitors to record the exit and go.
 chapter_teardown() {
-	local f pid mon _
+	local pid
 	for pid in "${KILL_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-	for f in "$MYDOCKER_ROOT"/containers/*/state.json; do
-		[[ -f $f ]] || continue
-		pid=$(field "$f" pid)
-		same_process "$pid" "$(field "$f" pid_start_time)" && kill -KILL "$pid"
-	done
-	for f in "$MYDOCKER_ROOT"/containers/*/state.json; do
-		[[ -f $f ]] || continue
-		mon=$(field "$f" monitor_pid)
-		for _ in $(seq 100); do
-			still_runs "$mon" "$(field "$f" monitor_start_time)" || break
-			sleep 0.1
-		done
-	done
+	stop_detached_containers
 }
 
 @test "run -d prints the ID and returns while the command keeps running; ps shows it Up" {

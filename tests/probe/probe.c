@@ -299,7 +299,7 @@ static void op_fds(void)
 static void usage(void)
 {
 	fputs("usage: probe OP [ARG...] [, OP [ARG...]]...\n"
-	      "ops: pid ppid uid hostname sethostname NAME ns mounts exit N args ARG... env\n"
+	      "ops: pid ppid cwd uid hostname sethostname NAME ns mounts exit N args ARG... env\n"
 	      "     sleep SECS alloc MB forkbomb N cgroup first-cgroup cpus netdevs procs ipc "
 	      "wait-stdin\n"
 	      "     wait-cgroup"
@@ -321,7 +321,12 @@ static int run_op(int argc, char **argv)
 		printf("%d\n", getpid());
 	else if (!strcmp(op, "ppid"))
 		printf("%d\n", getppid());
-	else if (!strcmp(op, "uid"))
+	else if (!strcmp(op, "cwd")) {
+		char dir[4096];
+		if (!getcwd(dir, sizeof dir))
+			fail("getcwd");
+		printf("%s\n", dir);
+	} else if (!strcmp(op, "uid"))
 		printf("%d\n", getuid());
 	else if (!strcmp(op, "hostname")) {
 		char h[256];
