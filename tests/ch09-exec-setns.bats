@@ -30,6 +30,8 @@ pidns_members() {
 		[[ $(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | cut -d' ' -f1) == [^Z] ]] && echo "$p"
 	done
 }
+# pidns_has NS N: are there exactly N live processes in PID namespace NS? (For settled.)
+pidns_has() { (($(pidns_members "$1" | wc -l) == $2)); }
 
 # exec_in_terminal COMMAND KEYS...: COMMAND on a real terminal (script(1)); each KEYS (a printf
 # format: \003 is Ctrl-C) is typed one second after the one before.
@@ -340,14 +342,14 @@ $REPO/tests no"
 	ns=$(readlink "/proc/$pid/ns/pid")
 	"$MYDOCKER" exec "$id" "$PROBE" sleep 1000 3>&- &
 	ex=$!
-	settled test "$(pidns_members "$ns" | wc -l)" -eq 2
+	settled pidns_has "$ns" 2
 	# The container's first process goes: the kernel kills its whole PID namespace, the exec'd
 	# process too, and mydocker exec reports it.
 	kill -KILL "$pid"
 	code=0
 	wait "$ex" || code=$?
 	assert_equal "$code" 137
-	settled test -z "$(pidns_members "$ns")"
+	settled pidns_has "$ns" 0
 	wait_status "$id" exited
 	# A mydocker exec that is killed takes its command with it (PR_SET_PDEATHSIG); the dead
 	# orphan is reaped by the host's init, the reaper of its parent's PID namespace (it may
@@ -357,15 +359,15 @@ $REPO/tests no"
 	ns=$(readlink "/proc/$(state "$id" pid)/ns/pid")
 	"$MYDOCKER" exec "$id" "$PROBE" sleep 1000 3>&- &
 	ex=$!
-	settled test "$(pidns_members "$ns" | wc -l)" -eq 2
+	settled pidns_has "$ns" 2
 	kill -KILL "$ex"
-	settled test "$(pidns_members "$ns" | wc -l)" -eq 1
+	settled pidns_has "$ns" 1
 	"$MYDOCKER" exec "$id" "$PROBE" sleep 1000 3>&- &
 	ex=$!
-	settled test "$(pidns_members "$ns" | wc -l)" -eq 2
+	settled pidns_has "$ns" 2
 	kill -TERM "$ex"
 	code=0
 	wait "$ex" || code=$?
 	assert_equal "$code" 137
-	assert_equal "$(pidns_members "$ns" | wc -l)" 1
+	pidns_has "$ns" 1
 }
