@@ -108,20 +108,27 @@ static void drain(int in, int out)
 	}
 }
 
-/* -f: wait for either more output or the end of the container's first process. A pidfd
- * becomes readable when the process exits; inotify reports every write to the files. The
- * pidfd is checked against the recorded start time after it is opened, so it is the
- * container's process and not a later one that got its PID. */
+/* A pidfd for process PID if it is still the one that started at START, else -1. A pidfd
+ * becomes readable when its process exits. It is checked against the start time after it is
+ * opened, so it names that process and not a later one that got its PID. */
+static int open_pidfd(pid_t pid, unsigned long long start)
+{
+	int fd = syscall(SYS_pidfd_open, pid, 0);
+	if (fd < 0 && errno != ESRCH && errno != EINVAL)
+		die_errno("logs: pidfd_open %d", pid);
+	if (fd >= 0 && !process_runs(pid, start))
+		close_fd(&fd);
+	return fd;
+}
+
+/* -f: wait for either more output (inotify reports every write to the files) or the end of
+ * the container's first process; then for its monitor, which records the end and exits, so
+ * that a `ps` right after `logs -f` shows the container as exited. */
 static void follow(const struct record *r, const int fds[2])
 {
-	int pidfd = syscall(SYS_pidfd_open, r->state.pid, 0);
-	if (pidfd < 0 && errno != ESRCH)
-		die_errno("logs: pidfd_open %d", r->state.pid);
-	if (pidfd < 0 || !record_alive(r)) {
-		if (pidfd >= 0)
-			close(pidfd);
+	int pidfd = record_alive(r) ? open_pidfd(r->state.pid, r->state.pid_start) : -1;
+	if (pidfd < 0)
 		return;
-	}
 	int in = inotify_init1(IN_CLOEXEC);
 	if (in < 0)
 		die_errno("logs: inotify_init1");
@@ -146,6 +153,12 @@ static void follow(const struct record *r, const int fds[2])
 	}
 	close(in);
 	close(pidfd);
+	/* The monitor is done within moments; a hung one does not keep logs waiting long. */
+	int monitor = open_pidfd(r->state.monitor_pid, r->state.monitor_start);
+	if (monitor >= 0) {
+		poll(&(struct pollfd){ .fd = monitor, .events = POLLIN }, 1, 5000);
+		close(monitor);
+	}
 }
 
 static void __attribute__((noreturn)) usage_error(const char *what, const char *arg)
