@@ -159,14 +159,20 @@ int add_volume(struct volume **vols, size_t *n, const char *spec, char *err, siz
 }
 
 /* openat2(2), which glibc does not wrap: open PATH as if DIRFD were "/", for "/", ".." and
- * every symlink on the way, and refuse /proc's magic links (/proc/self/root leads anywhere). */
+ * every symlink on the way, and refuse /proc's magic links (/proc/self/root leads anywhere).
+ * The kernel answers EAGAIN when a rename or mount anywhere on the machine raced with a ".."
+ * step, rather than risk a wrong answer: then it is simply asked again. */
 static int open_in_root(int dirfd, const char *path, int flags)
 {
 	struct open_how how = {
 		.flags = O_PATH | O_CLOEXEC | flags,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
-	return syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+	int fd, tries = 0;
+	do
+		fd = syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+	while (fd < 0 && errno == EAGAIN && ++tries < 100);
+	return fd;
 }
 
 /* The host path a volume mounts: HOST itself, or ROOT/volumes/NAME for a named volume. */
