@@ -92,3 +92,31 @@ hex() { printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n'; }
 	read -r tpgid pgid <<<"${lines[-1]}"
 	assert_equal "$tpgid" "$pgid"
 }
+
+# Has process PID ended? A zombie has: the host's init reaps it in its own time.
+is_gone() { [[ ! -e /proc/$1 || $(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) == Z ]]; }
+
+@test "cgroup: SIGKILL to mydocker with its reaper held: the kernel alone kills the container" {
+	# The reaper kills what is left in the cgroup, which would hide a container that does not
+	# die with mydocker: stop the reaper first, so only PR_SET_PDEATHSIG can kill it.
+	ctr_bg "$TEST_TMP/out" -i -m "$(rand_between 32 96)m" -- "$PROBE" cgroup , echo started , wait-stdin
+	wait_for "$TEST_TMP/out" started
+	md=$(mydocker_pid)
+	pid=$(container_host_pid)
+	dir=$(cg_dir memory "$TEST_TMP/out")
+	reapers=()
+	for c in $(cat "/proc/$md/task/$md/children"); do
+		[[ $c != "$pid" && $(readlink "/proc/$c/exe") == "$MYDOCKER" ]] && reapers+=("$c")
+	done
+	((${#reapers[@]} == 1)) || fail "mydocker has ${#reapers[@]} reaper processes, not 1"
+	kill -STOP "${reapers[0]}"
+	kill -KILL "$md"
+	wait_ctr
+	gone=0
+	settled is_gone "$pid" && gone=1
+	# Whatever happened, the reaper goes on and cleans up.
+	kill -CONT "${reapers[0]}"
+	((gone)) || fail "the container's first process $pid outlived mydocker"
+	settled test ! -e "$dir"
+	assert_equal "$(list_container_cgroups)" "$(cat "$TEST_TMP/cgroups.before")"
+}

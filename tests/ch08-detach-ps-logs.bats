@@ -425,3 +425,23 @@ $long"
 	done
 	[[ ! -e $MYDOCKER_ROOT/containers && ! -e $MYDOCKER_ROOT/names ]]
 }
+
+# guard: ch07 has no run -d and no records at all; this pins down that an update replaces state.json whole
+@test "state.json is replaced whole by each update, never rewritten in place: a hard link keeps the old record" {
+	code=$(rand_between 1 120)
+	mkdir "$TEST_TMP/v"
+	id=$(run_d -v "$TEST_TMP/v:/v" -- sh -c "while [ ! -e /v/go ]; do sleep 0.1; done; exit $code")
+	f=$(cdir "$id")/state.json
+	assert_equal "$(state "$id" status)" running
+	# A reader holding the old file (here: a second name for it) must keep seeing it whole.
+	ln "$f" "$TEST_TMP/held.json"
+	cp "$f" "$TEST_TMP/before.json"
+	touch "$TEST_TMP/v/go"
+	wait_status "$id" exited
+	assert_equal "$(state "$id" exit_code)" "$code"
+	cmp "$TEST_TMP/held.json" "$TEST_TMP/before.json"
+	[[ $(stat -c %i "$f") != $(stat -c %i "$TEST_TMP/held.json") ]]
+	# The new record was written aside and renamed: nothing of it is left beside it.
+	run find "$(cdir "$id")" -name '.*'
+	assert_output ""
+}
