@@ -330,3 +330,11 @@ $old"
 	assert_output --partial "--root DIR"
 	assert_output --partial "/var/lib/mydocker"
 }
+
+@test "pivot_root leaves nothing of the host's tree mounted: one mount at /, the overlay" {
+	# Without the detach the host's root would stay stacked on /, with all its submounts, and
+	# a process of the container that finds the way up would reach the host's files.
+	ctr -- "$PROBE" mounts >"$TEST_TMP/mounts"
+	run awk '$5 == "/" { for (i = 7; $i != "-"; i++); print $(i + 1) }' "$TEST_TMP/mounts"
+	assert_output overlay
+}
