@@ -50,7 +50,7 @@ report_values() {
 	local _v _val
 	for _v in $(LC_ALL=C comm -13 <(LC_ALL=C sort <<<"${TEST_VARS_BEFORE:-}") <(compgen -v | LC_ALL=C sort)); do
 		case $_v in
-		_* | BATS_* | BASH* | output | lines | status | stderr | stderr_lines | FUNCNAME | PIPESTATUS | COLUMNS | LINES) continue ;;
+		_* | BATS_* | bats_* | BASH* | TEST_VARS_BEFORE | output | lines | status | stderr | stderr_lines | FUNCNAME | PIPESTATUS | COLUMNS | LINES) continue ;;
 		body_failed | pid | d | leaked) continue ;; # teardown's own, when a leak fails a test
 		esac
 		_val=$(declare -p "$_v" 2>/dev/null) || continue
@@ -100,7 +100,11 @@ teardown() {
 	for pid in $(cat "$TEST_TMP/procs.new" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
 	# shellcheck disable=SC2046  # one cgroup directory per line, no spaces
 	remove_cgroups $(cat "$TEST_TMP/cgroups.new" 2>/dev/null)
-	umount -R "$TEST_TMP" 2>/dev/null || true
+	# Mounts that leaked under the test's directory (a runtime whose mounts propagated back)
+	# go first, deepest first, or the directory could not be removed.
+	for d in $(awk -v t="$TEST_TMP/" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
+		umount -l "$d" 2>/dev/null || true
+	done
 	rm -rf "$TEST_TMP"
 	[[ -z $leaked ]] || { echo "leak: $leaked" >&2; return 1; }
 }
