@@ -12,6 +12,7 @@ hex() { printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n'; }
 # its children) delayed by 0.1 s: its cgroup setup is slow, as on a busy machine. A command
 # that runs before setup is done shows that init did not wait for the go.
 slow_setup() {
+	# shellcheck disable=SC2034  # read by ctr (tests/lib/helpers.bash)
 	local CTR_WRAP=(strace -qq -o /dev/null -e trace=write -e inject=write:delay_enter=100000)
 	ctr "$@"
 }

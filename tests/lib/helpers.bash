@@ -52,6 +52,7 @@ report_values() {
 		case $_v in
 		_* | BATS_* | bats_* | BASH* | TEST_VARS_BEFORE | output | lines | status | stderr | stderr_lines | FUNCNAME | PIPESTATUS | COLUMNS | LINES) continue ;;
 		body_failed | pid | d | leaked) continue ;; # teardown's own, when a leak fails a test
+		killer_pid) continue ;;                       # bats' own (its time limit)
 		esac
 		_val=$(declare -p "$_v" 2>/dev/null) || continue
 		_val=${_val#declare -* }
