@@ -45,15 +45,16 @@ setup() {
 
 # A failed test prints the values it drew, so that it can be replayed: every variable the test
 # body set (random names, codes, limits...; long values cut), and what rand_between drew in
-# helpers. The names start with "_" so that they are not listed themselves.
+# helpers. The names start with "_" so that they are not listed themselves; NAME... are left
+# out too (the caller's own variables).
 report_values() {
 	local _v _val
 	for _v in $(LC_ALL=C comm -13 <(LC_ALL=C sort <<<"${TEST_VARS_BEFORE:-}") <(compgen -v | LC_ALL=C sort)); do
 		case $_v in
 		_* | BATS_* | bats_* | BASH* | TEST_VARS_BEFORE | output | lines | status | stderr | stderr_lines | FUNCNAME | PIPESTATUS | COLUMNS | LINES) continue ;;
-		body_failed | pid | d | leaked) continue ;; # teardown's own, when a leak fails a test
-		killer_pid) continue ;;                       # bats' own (its time limit)
+		killer_pid) continue ;; # bats' own (its time limit)
 		esac
+		[[ " $* " != *" $_v "* ]] || continue
 		_val=$(declare -p "$_v" 2>/dev/null) || continue
 		_val=${_val#declare -* }
 		((${#_val} <= 200)) || _val="${_val:0:200}... (${#_val} characters)"
@@ -96,7 +97,7 @@ teardown() {
 	settled same_mounts || leaked+="mounts changed: $(cat "$TEST_TMP/mounts.diff"); "
 	settled same_procs || leaked+="processes left: $(for p in $(cat "$TEST_TMP/procs.new"); do ps -o pid=,ppid=,stat=,args= -p "$p"; done); "
 	settled same_cgroups || leaked+="cgroups left: $(cat "$TEST_TMP/cgroups.new"); "
-	[[ -z $leaked || -n $body_failed ]] || report_values >&2
+	[[ -z $leaked || -n $body_failed ]] || report_values body_failed pid d leaked >&2
 	# Whatever leaked is removed, so one failing test does not fail the ones after it.
 	for pid in $(cat "$TEST_TMP/procs.new" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
 	# shellcheck disable=SC2046  # one cgroup directory per line, no spaces
