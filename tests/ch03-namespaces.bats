@@ -136,7 +136,7 @@ load lib/helpers
 @test "interactive sh: Ctrl-C does not kill mydocker, exit status comes back" {
 	code=$(rand_between 2 99)
 	word="alive$RANDOM"
-	run in_terminal '\003' "echo $word\nexit $code\n" -it ${TEST_IMAGE:-} sh
+	run in_terminal '# ' '\003' '# ' "echo $word\nexit $code\n" -- -it ${TEST_IMAGE:-} sh
 	assert_equal "$status" "$code"
 	assert_output --partial "$word"
 }

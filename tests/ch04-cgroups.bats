@@ -2,6 +2,7 @@
 # ch04-cgroups: memory, CPU, cpuset and pids limits in a cgroup of the container's own,
 # on cgroup v1 (and hybrid) and v2 hosts. In ch04 the child may run before mydocker has moved
 # it into its cgroup, so these tests start with `probe wait-cgroup` (ch05 closes that gap).
+# new-options: -m --memory --cpu-shares --cpus --cpuset-cpus --pids-limit
 
 load lib/helpers
 
@@ -125,7 +126,7 @@ start_waiting() {
 
 @test "cgroup: removed after Ctrl-C at an interactive shell" {
 	code=$(rand_between 2 99)
-	run in_terminal '\003' "cat /proc/self/cgroup; exit $code\n" -it -m 64m ${TEST_IMAGE:-} sh
+	run in_terminal '# ' '\003' '# ' "cat /proc/self/cgroup; exit $code\n" -- -it -m 64m ${TEST_IMAGE:-} sh
 	assert_equal "$status" "$code"
 	assert_output --partial "/mydocker/"
 	assert_equal "$(list_container_cgroups)" "$(cat "$TEST_TMP/cgroups.before")"

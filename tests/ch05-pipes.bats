@@ -2,11 +2,30 @@
 # ch05-pipes: the command travels over a pipe, init starts only after setup (cgroup joined),
 # exec and setup errors come back over a close-on-exec error pipe, and a container never
 # outlives its mydocker.
+# new-options:
 
 load lib/helpers
 
 hex() { printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n'; }
 
+# slow_setup [RUN OPTIONS...] -- COMMAND...: ctr with every write(2) of mydocker itself (not of
+# its children) delayed by 0.1 s: its cgroup setup is slow, as on a busy machine. A command
+# that runs before setup is done shows that init did not wait for the go.
+slow_setup() {
+	# shellcheck disable=SC2034  # read by ctr (tests/lib/helpers.bash)
+	local CTR_WRAP=(strace -qq -o /dev/null -e trace=write -e inject=write:delay_enter=100000)
+	ctr "$@"
+}
+
+# writer TRACE CALL TEXT: who wrote TEXT to stderr in an strace -f log: "init" if it is the
+# process that made the failing CALL (a syscall whose line names TEXT too, or any CALL if TEXT
+# is not in it), "mydocker" if another process did (mydocker, whatever its process layout).
+writer() {
+	awk -v call=" $2(" -v text="$3" 'index($0, call) && (init == "" || index($0, text)) { init = $1 }
+		index($0, " write(2, ") && index($0, text) { print ($1 == init ? "init" : "mydocker") }' "$1"
+}
+
+# guard: ch04 hands the command over in memory; this catches ch05's pipe encoding losing a byte
 @test "hostile arguments arrive byte for byte" {
 	big=$(head -c 150000 /dev/urandom | tr -d '\0' | head -c 120000)
 	rnd=$(head -c 64 /dev/urandom | tr -d '\0')
@@ -21,7 +40,7 @@ hex() { printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n'; }
 
 @test "cgroup: limits hold from the command's first instruction" {
 	for _ in 1 2 3 4 5; do
-		run ctr -m 64m --pids-limit 20 -- "$PROBE" first-cgroup
+		run slow_setup -m 64m --pids-limit 20 -- "$PROBE" first-cgroup
 		assert_success
 		if cgroup_v2; then
 			assert_line --regexp '^0::/mydocker/[0-9a-f]+$'
@@ -35,7 +54,7 @@ hex() { printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n'; }
 
 @test "cgroup: a fork loop is capped without waiting for the cgroup" {
 	limit=$(rand_between 5 30)
-	run ctr --pids-limit "$limit" -- "$PROBE" forkbomb 200
+	run slow_setup --pids-limit "$limit" -- "$PROBE" forkbomb 200
 	assert_success
 	assert_output "forked $((limit - 1))"
 }
@@ -48,17 +67,26 @@ hex() { printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n'; }
 	touch "$TEST_TMP/plain"
 	run -126 ctr -- "$target"
 	assert_output "mydocker: run: exec \"$target\": Permission denied"
+	# The reason came over the error pipe: mydocker printed it, not init.
+	cmd="nosuch-$RANDOM"
+	run -127 timeout 20 strace -f -qq -s 256 -e trace=execve,write -o "$TEST_TMP/trace" \
+		"$MYDOCKER" run ${TEST_IMAGE:-} "$cmd"
+	assert_output "mydocker: run: exec \"$cmd\": No such file or directory"
+	assert_equal "$(writer "$TEST_TMP/trace" execve "$cmd")" mydocker
 }
 
 @test "a setup failure inside init names its step and exits 125" {
 	# strace makes one of init's setup calls fail, as a kernel without that feature would.
-	run strace -f -qq -o /dev/null -e trace=sethostname -e inject=sethostname:error=EPERM \
+	# The reason comes over the error pipe: mydocker prints it, not init.
+	run strace -f -qq -s 256 -o "$TEST_TMP/trace" -e trace=sethostname,write -e inject=sethostname:error=EPERM \
 		timeout 20 "$MYDOCKER" run -h "h$RANDOM" ${TEST_IMAGE:-} "$PROBE" echo never
 	assert_equal "$status" 125
 	assert_output "mydocker: run: sethostname: Operation not permitted"
+	assert_equal "$(writer "$TEST_TMP/trace" sethostname "sethostname: Operation not permitted")" mydocker
 	assert_equal "$(list_container_cgroups)" "$(cat "$TEST_TMP/cgroups.before")"
 }
 
+# guard: ch04's init execs the same way; this catches ch05's init searching mydocker's PATH
 @test "a command without a slash is looked up in the container's PATH, not mydocker's" {
 	mkdir -p "$TEST_TMP/bin"
 	cp "$REPO/tests/probe/probe" "$TEST_TMP/bin/only-on-callers-path"
@@ -83,6 +111,7 @@ hex() { printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n'; }
 	assert_equal "$(list_container_cgroups)" "$(cat "$TEST_TMP/cgroups.before")"
 }
 
+# guard: ch04's init fails in the terminal itself; this catches ch05's error path keeping it
 @test "-t: when init fails after taking the terminal, mydocker gives the terminal back" {
 	cmd="nosuch-$RANDOM"
 	# After mydocker returns, the terminal's foreground group (tpgid) must be the shell's again.

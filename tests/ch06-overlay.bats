@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # ch06-overlay: images unpacked once into a shared read-only lower layer, an overlayfs layer
 # per container, pivot_root into it, /proc, /sys (read-only) and a small /dev inside.
+# new-options: --root
 
 load lib/helpers
 
@@ -52,9 +53,14 @@ EOF_PY
 	name="mine-$RANDOM"
 	ctr_bg "$TEST_TMP/a" -i -- "$PROBE" write "/$name" a , echo written , wait-stdin
 	wait_for "$TEST_TMP/a" written
-	run ctr -- "$PROBE" exists "/$name"
-	assert_output "/$name no"
-	# Both containers have a layer directory of their own while they run.
+	run ctr -- "$PROBE" exists "/$name" , mounts
+	assert_line --index 0 "/$name no"
+	# Both containers have a layer directory of their own while they run: the second one's
+	# overlay names another upper directory than the first's, which is still there.
+	b_upper=$(grep -o -m 1 'upperdir=[^,]*' <<<"$output")
+	a_upper=$(grep -o -m 1 'upperdir=[^,]*' "/proc/$(container_host_pid)/mountinfo")
+	[[ -n $a_upper && -n $b_upper && $a_upper != "$b_upper" ]]
+	[[ ${a_upper#upperdir=} == "$MYDOCKER_ROOT"/containers/*/* && -d ${a_upper#upperdir=} ]]
 	release_ctr
 	wait_ctr
 	assert_equal "$CTR_STATUS" 0
@@ -85,10 +91,16 @@ EOF_PY
 	assert_output " 00 00 00
 16
 ok"
+	# A /dev of the container's own (a tmpfs) with these and nothing of the host's.
+	run ctr -- sh -c 'echo $(ls -A /dev); awk '\''$5 == "/dev" { for (i = 7; $i != "-"; i++); print $(i + 1) }'\'' /proc/self/mountinfo'
+	assert_success
+	assert_output "fd full null ptmx pts random shm stderr stdin stdout tty urandom zero
+tmpfs"
 }
 
+# guard: ch05 runs in the host's /dev; this catches ch06's own /dev without a working tty
 @test "/dev/tty works with -t" {
-	run in_terminal '' '' -t "$TEST_IMAGE" "$PROBE" tty
+	run in_terminal -- -t "$TEST_IMAGE" "$PROBE" tty
 	assert_success
 	assert_output --partial "tty ok"
 }
@@ -99,6 +111,7 @@ ok"
 	assert_output --partial "Read-only file system"
 }
 
+# guard: the default command is new here; ch05 fails with the usage error "no command given"
 @test "the default command is sh" {
 	code=$(rand_between 1 99)
 	run bash -c "echo 'echo from-\$0; exit $code' | timeout 20 $MYDOCKER run -i $TEST_IMAGE"
@@ -203,7 +216,7 @@ add('d/through-replaced')"
 
 @test "interactive busybox sh through a terminal: prompt, PID 1, exit status" {
 	code=$(rand_between 2 99)
-	run in_terminal 'echo pid=$$\n' "exit $code\n" -it "$TEST_IMAGE" sh
+	run in_terminal '# ' 'echo pid=$$\n' 'pid=[0-9]' "exit $code\n" -- -it "$TEST_IMAGE" sh
 	assert_equal "$status" "$code"
 	assert_output --partial "/ # "
 	assert_output --partial "pid=1"
@@ -211,7 +224,8 @@ add('d/through-replaced')"
 
 @test "the busybox image built with the chapter works from a fresh state root" {
 	image_dir=$(dirname "$MYDOCKER")/images
-	[[ -f $image_dir/busybox.tar ]] || skip "busybox image not built beside $MYDOCKER"
+	# make chNN builds it (and make test builds every chapter).
+	[[ -f $image_dir/busybox.tar ]] || fail "busybox image not built beside $MYDOCKER"
 	run timeout 20 "$MYDOCKER" --root "$TEST_TMP/fresh" run busybox sh -c 'busybox | head -n 1; echo $$'
 	assert_success
 	assert_line --index 0 --partial "BusyBox v"

@@ -225,10 +225,19 @@ $second"
 	[[ $id =~ ^[0-9a-f]{64}$ ]]
 	pid=$(state "$id" pid)
 	mon=$(state "$id" monitor_pid)
+	term_procs=$(descendants "$script_pid")
 	kill -KILL "$script_pid"
 	wait "$script_pid" || true
-	sleep 1
-	# The shell in that terminal got its hangup and is gone; the container is not.
+	# The shell in that terminal gets its hangup and goes (waited for, not slept on); by then
+	# the hangup has been sent, and the container and its monitor are still there.
+	gone() {
+		local p
+		for p in $term_procs; do
+			[[ $(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | cut -d' ' -f1) == [^Z] ]] && return 1
+		done
+		return 0
+	}
+	settled gone
 	still_runs "$pid" "$(state "$id" pid_start_time)"
 	still_runs "$mon" "$(state "$id" monitor_start_time)"
 	run "$MYDOCKER" ps

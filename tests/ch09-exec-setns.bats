@@ -33,21 +33,6 @@ pidns_members() {
 # pidns_has NS N: are there exactly N live processes in PID namespace NS? (For settled.)
 pidns_has() { (($(pidns_members "$1" | wc -l) == $2)); }
 
-# exec_in_terminal COMMAND KEYS...: COMMAND on a real terminal (script(1)); each KEYS (a printf
-# format: \003 is Ctrl-C) is typed one second after the one before.
-exec_in_terminal() {
-	local cmd=$1 keys
-	shift
-	{
-		for keys in "$@"; do
-			sleep 1
-			# shellcheck disable=SC2059
-			printf "$keys"
-		done
-		sleep 2
-	} | timeout 30 script -qefc "$cmd" /dev/null
-}
-
 @test "exec enters the container's namespaces: its hostname, mounts and processes, PID 1 its command" {
 	host="h-$RANDOM"
 	id=$(run_d -h "$host" -- "$PROBE" sleep 100)
@@ -293,10 +278,12 @@ $REPO/tests no"
 @test "-it: the command gets the terminal with job control; Ctrl-C reaches it, not mydocker; exit 3 returns 3" {
 	id=$(run_d -- "$PROBE" sleep 100)
 	n=$RANDOM
-	# Typed into the exec'd shell: its PID, a sleep that Ctrl-C must end, a sum, exit 3. Then
-	# the outer shell reads a line from the terminal, which mydocker must have given back.
-	run exec_in_terminal "$MYDOCKER exec -it $id sh; echo back-\$?; read line; echo got-\$line" \
-		'echo pid-$$\n' 'sleep 50\n' '\003' "echo sum-\$(($n + 1))\n" 'exit 3\n' 'typed\n'
+	# Typed into the exec'd shell: its PID, a sleep that Ctrl-C must end (once it says it runs:
+	# "sl""eeping" is echoed as typed, "sleeping" only by that sh), a sum, exit 3. Then the outer
+	# shell reads a line from the terminal, which mydocker must have given back.
+	run on_terminal "$MYDOCKER exec -it $id sh; echo back-\$?; read line; echo got-\$line" \
+		'# ' 'echo pid-$$\n' 'pid-[0-9]' "sh -c 'echo sl\"\"eeping; exec sleep 50'\n" \
+		sleeping '\003' '# ' "echo sum-\$(($n + 1))\n" 'sum-[0-9]' 'exit 3\n' back-3 'typed\n'
 	assert_success
 	assert_output --partial "/ # "
 	assert_output --regexp $'pid-[0-9]+\r'

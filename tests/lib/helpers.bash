@@ -39,6 +39,30 @@ setup() {
 		TEST_IMAGE=testimg
 	fi
 	if declare -F chapter_setup >/dev/null; then chapter_setup; fi
+	# What the test body sets from here on is printed if it fails (see report_values).
+	TEST_VARS_BEFORE=$(compgen -v)
+}
+
+# A failed test prints the values it drew, so that it can be replayed: every variable the test
+# body set (random names, codes, limits...; long values cut), and what rand_between drew in
+# helpers. The names start with "_" so that they are not listed themselves; NAME... are left
+# out too (the caller's own variables).
+report_values() {
+	local _v _val
+	for _v in $(LC_ALL=C comm -13 <(LC_ALL=C sort <<<"${TEST_VARS_BEFORE:-}") <(compgen -v | LC_ALL=C sort)); do
+		case $_v in
+		_* | BATS_* | bats_* | BASH* | TEST_VARS_BEFORE | output | lines | status | stderr | stderr_lines | FUNCNAME | PIPESTATUS | COLUMNS | LINES) continue ;;
+		killer_pid) continue ;; # bats' own (its time limit)
+		esac
+		[[ " $* " != *" $_v "* ]] || continue
+		_val=$(declare -p "$_v" 2>/dev/null) || continue
+		_val=${_val#declare -* }
+		((${#_val} <= 200)) || _val="${_val:0:200}... (${#_val} characters)"
+		echo "replay: $_val"
+	done
+	[[ ! -s ${TEST_TMP:-}/drawn ]] || sed 's/^/replay: /' "$TEST_TMP/drawn"
+	# Not every failed check shows the output it looked at.
+	[[ -z ${output:-} ]] || { echo "replay: the last run's output:"; head -n 20 <<<"$output" | cut -c 1-300 | sed 's/^/replay: | /'; }
 }
 
 same_mounts() { mount_table | diff "$TEST_TMP/mounts.before" - >"$TEST_TMP/mounts.diff"; }
@@ -47,7 +71,20 @@ same_cgroups() { list_container_cgroups | comm -13 "$TEST_TMP/cgroups.before" - 
 
 # Teardown kills what the test started, then fails the test if anything leaked.
 teardown() {
-	local pid d leaked=""
+	# BATS_TEST_COMPLETED is set by bats only when the test body succeeded. The values are
+	# reported before this function's own variables exist.
+	[[ -n ${BATS_TEST_COMPLETED:-} ]] || report_values >&2
+	local body_failed=yes pid d leaked=""
+	[[ -z ${BATS_TEST_COMPLETED:-} ]] || body_failed=""
+	# The per-test gate (tests/run) runs a chapter's tests against the chapter before and must
+	# see why a test failed: a usage error in the last `run`'s output or in the test's files is
+	# shown, in case the check that failed did not show it.
+	if [[ -n $body_failed && -n ${MYDOCKER_GATE:-} ]]; then
+		{
+			printf '%s\n' "${output:-}" "${stderr:-}"
+			find "$TEST_TMP" -maxdepth 1 -type f -size -256k -exec cat {} + 2>/dev/null
+		} | grep -aF '(usage: ' | sed 's/^/gate: /' >&2 || true
+	fi
 	# A container still running: SIGTERM makes its mydocker kill it and clean up.
 	for pid in "${BG_PIDS[@]}"; do
 		for d in $(descendants "$pid"); do
@@ -60,24 +97,31 @@ teardown() {
 	settled same_mounts || leaked+="mounts changed: $(cat "$TEST_TMP/mounts.diff"); "
 	settled same_procs || leaked+="processes left: $(for p in $(cat "$TEST_TMP/procs.new"); do ps -o pid=,ppid=,stat=,args= -p "$p"; done); "
 	settled same_cgroups || leaked+="cgroups left: $(cat "$TEST_TMP/cgroups.new"); "
+	[[ -z $leaked || -n $body_failed ]] || report_values body_failed pid d leaked >&2
 	# Whatever leaked is removed, so one failing test does not fail the ones after it.
 	for pid in $(cat "$TEST_TMP/procs.new" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
 	# shellcheck disable=SC2046  # one cgroup directory per line, no spaces
 	remove_cgroups $(cat "$TEST_TMP/cgroups.new" 2>/dev/null)
-	umount -R "$TEST_TMP" 2>/dev/null || true
+	# Mounts that leaked under the test's directory (a runtime whose mounts propagated back)
+	# go first, deepest first, or the directory could not be removed.
+	for d in $(awk -v t="$TEST_TMP/" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
+		umount -l "$d" 2>/dev/null || true
+	done
 	rm -rf "$TEST_TMP"
 	[[ -z $leaked ]] || { echo "leak: $leaked" >&2; return 1; }
 }
 
 # ctr [RUN OPTIONS...] -- COMMAND [ARG...]: run a container; from ch06 on, in the test image.
+# CTR_WRAP, if not empty, is a command (an array) that runs mydocker, such as strace.
+CTR_WRAP=()
 ctr() {
 	local opts=()
 	while (($#)) && [[ $1 != -- ]]; do opts+=("$1"); shift; done
 	shift
 	if ((CHAPTER >= 6)); then
-		timeout -k 5 60 "$MYDOCKER" run "${opts[@]}" "$TEST_IMAGE" "$@"
+		timeout -k 5 60 "${CTR_WRAP[@]}" "$MYDOCKER" run "${opts[@]}" "$TEST_IMAGE" "$@"
 	else
-		timeout -k 5 60 "$MYDOCKER" run "${opts[@]}" "$@"
+		timeout -k 5 60 "${CTR_WRAP[@]}" "$MYDOCKER" run "${opts[@]}" "$@"
 	fi
 }
 
@@ -152,18 +196,61 @@ container_host_pid() {
 	done
 }
 
-# in_terminal KEYS1 KEYS2 RUN-ARGS...: `mydocker run RUN-ARGS` on a real terminal (script(1));
-# KEYS1 is typed after 1 s and KEYS2 half a second later (printf formats: \003 is Ctrl-C).
-in_terminal() {
-	local first=$1 second=$2
-	shift 2
-	# shellcheck disable=SC2059
-	{ sleep 1; printf "$first"; sleep 0.5; printf "$second"; sleep 2; } |
-		timeout 30 script -qefc "$MYDOCKER run $*" /dev/null
+# on_terminal COMMAND [WAIT KEYS]...: COMMAND (a shell command line) on a real terminal
+# (script(1)). Each WAIT is an extended regular expression the terminal must print (after the
+# keys before were typed) within 20 s; then KEYS are typed (a printf format: \003 is Ctrl-C).
+# No fixed sleeps: a slow machine waits longer, a fast one not at all. Prints what the
+# terminal showed; the status is COMMAND's (script -e), 124 when it did not end within 30 s,
+# and 1 (with the reason) when a WAIT never showed.
+on_terminal() {
+	local cmd=$1 t pid pos=0 status=0 _
+	shift
+	t=$(mktemp "$TEST_TMP/terminal.XXXXXX")
+	mkfifo "$t.in"
+	timeout 30 script -qefc "$cmd" /dev/null <"$t.in" >"$t" 2>&1 3>&- &
+	pid=$!
+	# Held open until COMMAND ends: script must not see the end of its input before that.
+	exec 7>"$t.in"
+	while (($# >= 2)); do
+		for _ in $(seq 200); do
+			tail -c +$((pos + 1)) "$t" | grep -qaE -e "$1" && break
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		if ! tail -c +$((pos + 1)) "$t" | grep -qaE -e "$1"; then
+			exec 7>&-
+			kill "$pid" 2>/dev/null
+			wait "$pid"
+			cat "$t"
+			echo "on_terminal: the terminal never showed /$1/ (to type $(printf %q "$2")); it showed the above"
+			return 1
+		fi
+		pos=$(stat -c %s "$t")
+		# shellcheck disable=SC2059
+		printf "$2" >&7
+		shift 2
+	done
+	wait "$pid" || status=$?
+	exec 7>&-
+	cat "$t"
+	return "$status"
 }
 
-# A random integer in [LO, HI].
-rand_between() { echo $(($1 + RANDOM % ($2 - $1 + 1))); }
+# in_terminal [WAIT KEYS]... -- RUN-ARGS...: `mydocker run RUN-ARGS` on a real terminal, typing
+# each KEYS once WAIT has shown (see on_terminal). A shell's prompt ends in "# ".
+in_terminal() {
+	local steps=()
+	while (($#)) && [[ $1 != -- ]]; do steps+=("$1"); shift; done
+	shift
+	on_terminal "$MYDOCKER run $*" "${steps[@]}"
+}
+
+# A random integer in [LO, HI]; a failed test prints what it drew (report_values).
+rand_between() {
+	local v=$(($1 + RANDOM % ($2 - $1 + 1)))
+	[[ -z ${TEST_TMP:-} ]] || echo "rand_between $1 $2 drew $v" >>"$TEST_TMP/drawn"
+	echo "$v"
+}
 
 # cgroup v2 (unified) or v1 (also hybrid) on this machine?
 cgroup_v2() { [[ $(awk '$2 == "/sys/fs/cgroup" { t = $3 } END { print t }' /proc/self/mounts) == cgroup2 ]]; }
