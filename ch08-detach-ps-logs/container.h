@@ -4,7 +4,8 @@
  *
  * Interface: every resource a container holds is a field here, and container_destroy()
  * releases all of them. It accepts a container built only half way (a field not made yet is
- * left alone) and can be called twice, so every way out of `run` ends in that one call. */
+ * left alone) and can be called twice, so every way out of `run` ends in that one call.
+ * container_forget() frees only this process's copy, for `run -d` once the monitor has it. */
 #ifndef MYDOCKER_CONTAINER_H
 #define MYDOCKER_CONTAINER_H
 
@@ -58,5 +59,6 @@ struct container {
 	}
 
 void container_destroy(struct container *c);
+void container_forget(struct container *c);
 
 #endif

@@ -196,7 +196,9 @@ int cmd_ps(int argc, char **argv)
 	size_t n;
 	if (record_list(state_root, &records, &n) < 0)
 		die_errno("ps: read %s/containers", state_root);
-	qsort(records, n, sizeof *records, newest_first);
+	/* No containers: records is NULL, which qsort must not get even for 0 (UBSan found it). */
+	if (n > 0)
+		qsort(records, n, sizeof *records, newest_first);
 	char *(*cells)[NCOLS] = xmalloc((n + 1) * sizeof *cells);
 	static const char *const header[NCOLS] = { "CONTAINER ID", "IMAGE",  "COMMAND",
 						   "CREATED",	   "STATUS", "NAMES" };

@@ -386,5 +386,7 @@ int cmd_run(int argc, char **argv)
 	struct run_opts o = { 0 };
 	parse_run_options(argc, argv, &o);
 	require_root("run");
-	return run_container(&o);
+	int code = run_container(&o);
+	free(o.vols);
+	return code;
 }

@@ -53,14 +53,18 @@ void time_format(const struct timespec *ts, char *buf, size_t size)
 	snprintf(buf + n, size - n, ".%09ldZ", ts->tv_nsec);
 }
 
+/* The fraction has 1 to 9 digits, so ".5" is half a second (not 5 ns, as a plain number would
+ * read it); no sign and no space. */
 int time_parse(const char *s, struct timespec *ts)
 {
 	struct tm tm = { 0 };
 	const char *p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	long nsec = 0;
-	int used = 0;
-	if (!p || sscanf(p, ".%9ld%n", &nsec, &used) != 1 || strcmp(p + used, "Z"))
+	size_t digits = p && *p == '.' ? strspn(p + 1, "0123456789") : 0;
+	if (digits < 1 || digits > 9 || strcmp(p + 1 + digits, "Z"))
 		return errno = EINVAL, -1;
+	long nsec = 0;
+	for (size_t i = 0; i < 9; i++)
+		nsec = nsec * 10 + (i < digits ? p[1 + i] - '0' : 0);
 	ts->tv_sec = timegm(&tm);
 	ts->tv_nsec = nsec;
 	return 0;
@@ -325,8 +329,15 @@ int record_load(const char *root, const char *id, struct record *r)
 	}
 	r->argv[argc] = NULL;
 	struct json_object *dirs = member(c, "cgroup", json_type_array);
-	for (size_t i = 0; dirs && i < json_object_array_length(dirs) && i < CG_NCONTROLLERS; i++)
-		r->cg.dir[i] = xstrdup(json_object_get_string(json_object_array_get_idx(dirs, i)));
+	for (size_t i = 0; dirs && i < json_object_array_length(dirs) && i < CG_NCONTROLLERS; i++) {
+		/* A null in the list would be a NULL string here (found by make fuzz). */
+		struct json_object *d = json_object_array_get_idx(dirs, i);
+		if (!json_object_is_type(d, json_type_string)) {
+			errno = EINVAL;
+			goto bad;
+		}
+		r->cg.dir[i] = xstrdup(json_object_get_string(d));
+	}
 	return 0;
 bad:;
 	int err = errno;

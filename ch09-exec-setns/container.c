@@ -1,5 +1,6 @@
 /* container.c: the one teardown of a container. Whatever `run` had made when it stopped, on
- * success or on any error, container_destroy() releases it, each resource once. */
+ * success or on any error, container_destroy() releases it, each resource once;
+ * container_forget() is for a process that hands the container over to another (`run -d`). */
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -39,4 +40,25 @@ void container_destroy(struct container *c)
 	}
 	/* Last: until here the reaper would have cleaned up if mydocker had died. */
 	stop_reaper(c);
+}
+
+/* Let go of this process's copy of C: its memory and descriptors. Whatever it has on disk and
+ * in the kernel (name, cgroup, directory) stays: another process (the monitor) owns it now. */
+void container_forget(struct container *c)
+{
+	free(c->name);
+	c->name = NULL;
+	free(c->dir);
+	c->dir = NULL;
+	free(c->lower);
+	c->lower = NULL;
+	for (int i = 0; i < CG_NCONTROLLERS; i++) {
+		free(c->cgroup.dir[i]);
+		c->cgroup.dir[i] = NULL;
+	}
+	close_fd(&c->image_fd);
+	for (int i = 0; i < 2; i++) {
+		close_fd(&c->command_pipe[i]);
+		close_fd(&c->error_pipe[i]);
+	}
 }

@@ -154,5 +154,7 @@ int monitor_start(struct container *c, const sigset_t *handled)
 	}
 	if (code == 0)
 		printf("%s\n", c->id);
+	/* The monitor owns the container now (and removed it if it failed to start). */
+	container_forget(c);
 	return code;
 }

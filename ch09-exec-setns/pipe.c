@@ -42,7 +42,8 @@ char **receive_command(int fd)
 		return NULL;
 	char *nl = memchr(buf, '\n', len);
 	long long argc;
-	if (!nl)
+	/* The count line is digits only: a NUL in it would end the number early ("3\0junk"). */
+	if (!nl || memchr(buf, '\0', nl - buf))
 		goto incomplete;
 	*nl = '\0';
 	if (parse_long(buf, 1, 1 << 20, &argc) < 0)

@@ -1,6 +1,7 @@
-/* ch08_state_test.c: unit tests (cmocka) for state.c: RFC 3339 times there and back, IDs,
+/* ch08_state_test.c: unit tests (cmocka) for state.c: RFC 3339 times there and back (and their
+ * fractions, a regression found by make fuzz), IDs,
  * the start time from /proc/PID/stat when the command name is hostile, and a record written
- * and read back. Built against every chapter from ch08 on. */
+ * and read back (and one with a null cgroup, also found by make fuzz). Built against every chapter from ch08 on. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -35,6 +36,23 @@ static void test_time_round_trip(void **state)
 				     "2024-05-01T12:00:00.1+02:00", "2024-05-01T12:00:00.5Zx" };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		assert_int_equal(time_parse(bad[i], &back), -1);
+}
+
+/* Found by make fuzz (tests/fuzz/time.c): ".5" was read as 5 ns, and a sign or a space was
+ * taken in the fraction. */
+static void test_time_fraction(void **state)
+{
+	(void)state;
+	struct timespec t;
+	assert_int_equal(time_parse("2024-05-01T12:00:00.5Z", &t), 0);
+	assert_int_equal(t.tv_nsec, 500000000);
+	assert_int_equal(time_parse("2024-05-01T12:00:00.000001Z", &t), 0);
+	assert_int_equal(t.tv_nsec, 1000);
+	static const char *bad[] = { "2024-05-01T12:00:00.-5Z", "2024-05-01T12:00:00.+5Z",
+				     "2024-05-01T12:00:00. 5Z", "2024-05-01T12:00:00.Z",
+				     "2024-05-01T12:00:00.1234567890Z" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_int_equal(time_parse(bad[i], &t), -1);
 }
 
 static void test_valid_id(void **state)
@@ -173,13 +191,42 @@ static void test_record_round_trip(void **state)
 	free(c.dir);
 }
 
+/* Found by make fuzz (tests/fuzz/state.c): a null in config.json's cgroup list was passed to
+ * strdup(); such a record is refused as one that does not make sense. */
+static void test_record_null_cgroup(void **state)
+{
+	(void)state;
+	char root[] = "/tmp/mydocker-unit.XXXXXX";
+	assert_non_null(mkdtemp(root));
+	char id[ID_LEN + 1];
+	random_hex(id, ID_LEN);
+	char *dir = container_dir(root, id), *config = path_join(dir, "config.json"),
+	     *st = path_join(dir, "state.json");
+	assert_int_equal(mkdir_p(dir, 0755), 0);
+	char *cmd = xasprintf("echo '{ \"name\": \"n\", \"image\": \"i\", \"lower_dir\": \"/l\", "
+			      "\"command\": [ \"sh\" ], \"cgroup\": [ \"/a\", null ] }' >%s && "
+			      "echo '{ \"status\": \"running\" }' >%s",
+			      config, st);
+	assert_int_equal(system(cmd), 0);
+	struct record r;
+	assert_int_equal(record_load(root, id, &r), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(remove_tree(root), 0);
+	free(cmd);
+	free(st);
+	free(config);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_time_round_trip),
+		cmocka_unit_test(test_time_fraction),
 		cmocka_unit_test(test_valid_id),
 		cmocka_unit_test(test_start_time_hostile_name),
 		cmocka_unit_test(test_record_round_trip),
+		cmocka_unit_test(test_record_null_cgroup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
