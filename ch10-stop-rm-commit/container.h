@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "cgroup.h"
+#include "env.h"
 #include "volume.h"
 
 /* A container ID: 64 random hex digits, as Docker's; the first 12 are its short form, used
@@ -25,11 +26,13 @@ struct run_opts {
 	bool interactive;     /* -i: keep stdin attached to the container */
 	bool tty;	      /* -t: the container shares mydocker's terminal */
 	bool detach;	      /* -d: a monitor supervises the container, mydocker returns */
+	bool auto_remove;     /* --rm: removed when it exits (a detached one by its monitor) */
 	const char *name;     /* --name, or NULL for a generated one */
 	const char *hostname; /* -h: hostname inside the new UTS namespace */
 	struct limits limits; /* -m, --cpu-shares, --cpus, --cpuset-cpus, --pids-limit */
 	struct volume *vols;  /* -v, in mounting order: parents before what lies inside */
 	size_t nvols;	      /* how many -v */
+	struct env_list env;  /* --env-file, then -e: KEY=VALUE, or KEY to remove it */
 	const char *image;    /* the image to run */
 	char **argv;	      /* the command and its arguments */
 };

@@ -28,15 +28,11 @@
 #include "image.h"
 #include "util.h"
 
-/* GNU tar from Debian's tar package, by absolute path: mydocker runs as root, and must not
- * run whatever program called tar comes first in its caller's PATH. */
-#define TAR "/usr/bin/tar"
-
 /* The state root: images and containers live below it (main.c takes --root). */
 const char *state_root = DEFAULT_ROOT;
 
 /* Image names become file names: letters, digits, and . _ - after the first character. */
-static bool valid_image_name(const char *name)
+bool valid_image_name(const char *name)
 {
 	if (!*name || *name == '.' || *name == '-' || strlen(name) > 128)
 		return false;

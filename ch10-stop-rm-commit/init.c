@@ -18,7 +18,8 @@
 #include "rootfs.h"
 #include "util.h"
 
-/* The environment a container starts with, as Docker gives it: nothing leaks in from the host. */
+/* The environment a container starts with, as Docker gives it: nothing leaks in from the host
+ * but what -e and --env-file name, and those go on top of the defaults. */
 static void set_environment(const struct run_opts *o)
 {
 	char host[256];
@@ -29,6 +30,11 @@ static void set_environment(const struct run_opts *o)
 	setenv("HOME", "/root", 1);
 	if (o->tty)
 		setenv("TERM", "xterm", 1);
+	/* putenv keeps the string itself: it lives in this process's copy of the options. A
+	 * bare KEY (-e KEY that mydocker has no value for) removes KEY. */
+	for (size_t i = 0; i < o->env.n; i++)
+		if (strchr(o->env.v[i], '=') ? putenv(o->env.v[i]) < 0 : unsetenv(o->env.v[i]) < 0)
+			fail("set the environment variable %s", o->env.v[i]);
 }
 
 /* Where init reports failures: the error pipe to the parent. */

@@ -4,11 +4,15 @@
 #include <string.h>
 
 #include "die.h"
+#include "commit.h"
 #include "exec.h"
 #include "image.h"
+#include "images.h"
 #include "logs.h"
 #include "ps.h"
+#include "rm.h"
 #include "run.h"
+#include "stop.h"
 #include "util.h"
 
 #ifndef MYDOCKER_CHAPTER
@@ -27,10 +31,15 @@ static const char usage[] =
     "               else " DEFAULT_ROOT ")\n"
     "\n"
     "Commands:\n"
-    "  run    Run a command in a new container\n"
-    "  ps     List containers\n"
-    "  logs   Print the output of a detached container\n"
-    "  exec   Run a command in a running container\n"
+    "  run      Run a command in a new container\n"
+    "  ps       List containers\n"
+    "  logs     Print the output of a detached container\n"
+    "  exec     Run a command in a running container\n"
+    "  stop     Stop one or more running containers\n"
+    "  rm       Remove one or more containers\n"
+    "  commit   Create a new image from a container's filesystem\n"
+    "  images   List images\n"
+    "  rmi      Remove one or more images\n"
     "\n"
     "Run 'mydocker COMMAND --help' for more information on a command.\n";
 
@@ -86,5 +95,15 @@ int main(int argc, char **argv)
 		return cmd_logs(argc - 1, argv + 1);
 	if (!strcmp(cmd, "exec"))
 		return cmd_exec(argc - 1, argv + 1);
+	if (!strcmp(cmd, "stop"))
+		return cmd_stop(argc - 1, argv + 1);
+	if (!strcmp(cmd, "rm"))
+		return cmd_rm(argc - 1, argv + 1);
+	if (!strcmp(cmd, "commit"))
+		return cmd_commit(argc - 1, argv + 1);
+	if (!strcmp(cmd, "images"))
+		return cmd_images(argc - 1, argv + 1);
+	if (!strcmp(cmd, "rmi"))
+		return cmd_rmi(argc - 1, argv + 1);
 	die("unknown command \"%s\" (usage: " MAIN_USAGE "; see 'mydocker --help')", cmd);
 }

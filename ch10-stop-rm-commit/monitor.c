@@ -20,8 +20,10 @@
 
 #include "container.h"
 #include "die.h"
+#include "image.h"
 #include "monitor.h"
 #include "reaper.h"
+#include "rm.h"
 #include "run.h"
 #include "state.h"
 #include "util.h"
@@ -93,6 +95,9 @@ monitor(struct container *c, const sigset_t *handled, int result_fd)
 	cgroup_destroy(&c->cgroup);
 	state_set_exited(c->dir, &st, code);
 	waitpid(c->pid, NULL, 0);
+	/* --rm: once its end is recorded (`stop` waits for that), the container goes. */
+	if (c->opts->auto_remove)
+		container_remove(state_root, c->id, c->name, "run");
 	_exit(0);
 }
 

@@ -4,7 +4,8 @@
  * cgroup, layer, records) and with run's signals blocked. It returns the exit status for the
  * user: 0 once the command runs (the ID has been printed), or the start failure's code after
  * everything is removed again. The monitor itself lives on until the container exits; then
- * its cgroup goes and its directory (layer, records, logs) and name stay. */
+ * its cgroup goes and its directory (layer, records, logs) and name stay; with --rm they go
+ * too, once the exit is recorded. */
 #ifndef MYDOCKER_MONITOR_H
 #define MYDOCKER_MONITOR_H
 

@@ -30,7 +30,7 @@
 #include "util.h"
 
 #define RUN_USAGE                                                                                  \
-	"mydocker run [-d] [-i] [-t] [--name NAME] [-h NAME] [LIMITS] [-v VOLUME]... [--] IMAGE [COMMAND [ARG...]]"
+	"mydocker run [-d] [-i] [-t] [--rm] [--name NAME] [-h NAME] [-e KEY[=VAL]]... [--env-file FILE]... [LIMITS] [-v VOLUME]... [--] IMAGE [COMMAND [ARG...]]"
 
 static const char run_help[] =
     "Usage: " RUN_USAGE "\n"
@@ -40,10 +40,14 @@ static const char run_help[] =
     "\n"
     "Options:\n"
     "  -d, --detach           run in the background: print the container's ID and return\n"
+    "      --rm               remove the container when it exits\n"
     "      --name NAME        the container's name (default: a generated one)\n"
     "  -i, --interactive      keep stdin attached (otherwise it reads /dev/null)\n"
     "  -t, --tty              share this terminal with the container\n"
     "  -h, --hostname NAME    hostname inside the container\n"
+    "  -e, --env KEY=VAL      set an environment variable; -e KEY takes KEY's value here\n"
+    "      --env-file FILE    read variables from FILE, one KEY=VAL or KEY per line\n"
+    "                         ('#' comments); -e wins over a file, a later one over earlier\n"
     "      --help             print this help\n"
     "\n"
     "Limits (a cgroup of the container's own):\n"
@@ -129,14 +133,21 @@ static void parse_run_options(int argc, char **argv, struct run_opts *o)
 		{ "cpuset-cpus", required_argument, NULL, 'P' },
 		{ "pids-limit", required_argument, NULL, 'L' },
 		{ "volume", required_argument, NULL, 'v' },
+		{ "env", required_argument, NULL, 'e' },
+		{ "env-file", required_argument, NULL, 'F' },
+		{ "rm", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'H' },
 		{ 0 },
 	};
 	int c;
 	char err[PATH_MAX + 256];
+	/* Docker reads every --env-file before any -e: kept apart, added in that order below. */
+	char **env_args = xmalloc(argc * sizeof *env_args),
+	     **env_files = xmalloc(argc * sizeof *env_files);
+	size_t nenv_args = 0, nenv_files = 0;
 	opterr = 0;
 	/* "+": stop at the first non-option, so the command's own options are left alone. */
-	while ((c = getopt_long(argc, argv, "+:itdh:m:v:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:itdh:m:v:e:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			o->interactive = true;
@@ -171,6 +182,15 @@ static void parse_run_options(int argc, char **argv, struct run_opts *o)
 			if (add_volume(&o->vols, &o->nvols, optarg, err, sizeof err) < 0)
 				die("run: %s", err);
 			break;
+		case 'e':
+			env_args[nenv_args++] = optarg;
+			break;
+		case 'F':
+			env_files[nenv_files++] = optarg;
+			break;
+		case 'R':
+			o->auto_remove = true;
+			break;
 		case 'H':
 			fputs(run_help, stdout);
 			exit(0);
@@ -180,6 +200,14 @@ static void parse_run_options(int argc, char **argv, struct run_opts *o)
 			usage_error("unknown option", argv[optind - 1]);
 		}
 	}
+	for (size_t i = 0; i < nenv_files; i++)
+		if (env_add_file(&o->env, env_files[i], err, sizeof err) < 0)
+			die("run: --env-file %s", err);
+	for (size_t i = 0; i < nenv_args; i++)
+		if (env_add_option(&o->env, env_args[i], err, sizeof err) < 0)
+			die("run: %s", err);
+	free(env_args);
+	free(env_files);
 	if (optind >= argc)
 		usage_error("no image given", NULL);
 	o->image = argv[optind++];

@@ -164,6 +164,11 @@ int record_create(const struct container *c)
 	json_object_object_add(j, "tty", json_object_new_boolean(o->tty));
 	json_object_object_add(j, "limits", json_limits(&o->limits));
 	json_object_object_add(j, "volumes", json_volumes(o->vols, o->nvols));
+	struct json_object *env = json_object_new_array();
+	for (size_t i = 0; i < o->env.n; i++)
+		json_object_array_add(env, json_object_new_string(o->env.v[i]));
+	json_object_object_add(j, "env", env);
+	json_object_object_add(j, "auto_remove", json_object_new_boolean(o->auto_remove));
 	struct json_object *dirs = json_object_new_array();
 	for (int i = 0; i < CG_NCONTROLLERS; i++)
 		if (c->cgroup.dir[i])
