@@ -394,7 +394,8 @@ own"
 
 @test "-e KEY=VAL, -e KEY from mydocker's environment, an unset KEY removed; later wins, also over the defaults; recorded" {
 	v="val-$RANDOM" h="/home-$RANDOM" inherited="from-host-$RANDOM"
-	run env FROM_HOST="$inherited" ctr -e "A=$v" --env "B=x=y z" -e A=first -e "A=$v" -e FROM_HOST -e "HOME=$h" -e NOT_SET_ANYWHERE -- "$PROBE" env
+	export FROM_HOST=$inherited
+	run ctr -e "A=$v" --env "B=x=y z" -e A=first -e "A=$v" -e FROM_HOST -e "HOME=$h" -e NOT_SET_ANYWHERE -- "$PROBE" env
 	assert_success
 	assert_output "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 HOSTNAME=$(grep -m1 -o '^HOSTNAME=.*' <<<"$output" | cut -d= -f2)
@@ -419,7 +420,8 @@ FROM_HOST=$inherited"
 	printf '%s\n' "# a comment, then a blank line" "" "   " "A=file" "  B=two words  " 'Q="quoted"' \
 		"INHERITED" "NOT_SET_ANYWHERE" "C=$v" "E=" >"$TEST_TMP/one.env"
 	printf 'C=second\r\nD=dos\r\n' >"$TEST_TMP/two.env"
-	run env INHERITED="$inherited" ctr -e A=option --env-file "$TEST_TMP/one.env" --env-file "$TEST_TMP/two.env" -- "$PROBE" env
+	export INHERITED=$inherited
+	run ctr -e A=option --env-file "$TEST_TMP/one.env" --env-file "$TEST_TMP/two.env" -- "$PROBE" env
 	assert_success
 	assert_line "A=option"
 	assert_line "B=two words  "
