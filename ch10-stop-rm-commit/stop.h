@@ -5,7 +5,7 @@
  * SIGKILL; TIMEOUT 0 kills at once (rm -f). The process is named by a pidfd opened on the
  * recorded PID and checked against the recorded start time, so a PID the kernel has given to
  * another process since is never signalled. It returns once whoever supervises the container
- * has recorded the exit (or removed the container), so a `ps` or `inspect` after it shows the
+ * has recorded the exit (or removed the container), so a `ps -a` after it shows the
  * exit status: 143 for a command that ended on SIGTERM, 137 for SIGKILL. R is reloaded from
  * disk on the way. Returns 0, or -1 after printing why (CMD: ...). */
 #ifndef MYDOCKER_STOP_H
