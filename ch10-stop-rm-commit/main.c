@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "die.h"
 #include "commit.h"
+#include "die.h"
 #include "exec.h"
 #include "image.h"
 #include "images.h"
