@@ -108,12 +108,13 @@ static double seconds_since(const struct timespec *then, const struct timespec *
 	return (now->tv_sec - then->tv_sec) + (now->tv_nsec - then->tv_nsec) / 1e9;
 }
 
-/* The STATUS column: "Up 3 seconds", "Exited (0) 2 minutes ago", "Exited (unknown) ...". */
-static void status_column(const struct record *r, const struct timespec *now, char *buf,
+/* The STATUS column: "Up 3 seconds", "Exited (0) 2 minutes ago", "Exited (unknown) ...". ALIVE
+ * is record_alive() as the caller found it. */
+static void status_column(const struct record *r, bool alive, const struct timespec *now, char *buf,
 			  size_t size)
 {
 	char ago[64];
-	if (record_alive(r)) {
+	if (alive) {
 		human_duration(seconds_since(&r->state.started, now), ago, sizeof ago);
 		snprintf(buf, size, "Up %s", ago);
 	} else if (r->state.status == STATUS_CREATED) {
@@ -208,7 +209,11 @@ int cmd_ps(int argc, char **argv)
 	time_now(&now);
 	for (size_t i = 0; i < n; i++) {
 		struct record *r = &records[i];
-		if (record_reconcile(r) < 0 || (!all && !record_alive(r)))
+		/* Alive or not is decided once: a container that ends between two looks would be
+		 * shown as neither, its record still saying "running". A dead one's record is read
+		 * again, since its monitor writes the exit before the process is gone. */
+		bool alive = record_alive(r);
+		if ((!alive && record_reconcile(r) < 0) || (!all && !alive))
 			continue;
 		char **row = cells[rows++], text[128];
 		row[COL_ID] = xasprintf("%.*s", trunc ? SHORT_ID_LEN : ID_LEN, r->id);
@@ -216,7 +221,7 @@ int cmd_ps(int argc, char **argv)
 		row[COL_COMMAND] = command_column(r->argv, trunc);
 		human_duration(seconds_since(&r->created, &now), text, sizeof text);
 		row[COL_CREATED] = xasprintf("%s ago", text);
-		status_column(r, &now, text, sizeof text);
+		status_column(r, alive, &now, text, sizeof text);
 		row[COL_STATUS] = xstrdup(text);
 		row[COL_NAMES] = xstrdup(r->name);
 	}

@@ -1,0 +1,326 @@
+/* commit.c: `mydocker commit CONTAINER IMAGE`: a tarball of the container's filesystem as the
+ * container sees it, which `run IMAGE` then starts from.
+ *
+ * That view, the overlay of the image and the container's upper directory, exists only where
+ * the overlay is mounted: inside the container's mount namespace. The book's commit tars
+ * mnt/ on the host, which works only while the container runs and only because its overlay
+ * is mounted on the host there; it also takes in whatever is mounted below (volumes). Here:
+ *
+ *   running   a child setns()s into the container's mount namespace and clones its root
+ *             mount with open_tree(OPEN_TREE_CLONE), not recursively: a detached copy of the
+ *             overlay alone, with none of the mounts on top of it (volumes, /proc, /sys, /dev
+ *             are empty directories in it). The descriptor comes back over a socket
+ *             (SCM_RIGHTS) to mydocker, which never leaves the host's namespaces.
+ *   exited    nothing is mounted any more: a new overlay is made, detached and read-only
+ *             (fsopen, fsconfig, fsmount): lowerdir=UPPER:IMAGE, no upper layer. Overlayfs
+ *             applies the upper layer's whiteouts as it does for a mount with an upper, so a
+ *             file the container deleted is absent.
+ *
+ * Either way the tree is a descriptor, mounted nowhere: no other process sees it, and closing
+ * it unmounts it. GNU tar runs with that tree as its working directory and writes a
+ * temporary file in images/, which is renamed over IMAGE.tar when complete. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <dirent.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "commit.h"
+#include "die.h"
+#include "image.h"
+#include "privs.h"
+#include "state.h"
+#include "util.h"
+
+#define COMMIT_USAGE "mydocker commit CONTAINER IMAGE"
+
+static const char commit_help[] =
+    "Usage: " COMMIT_USAGE "\n"
+    "\n"
+    "Create a new image from a container's filesystem: its image with the container's\n"
+    "changes, without volumes and without what /proc, /sys and /dev show. The container may\n"
+    "be running or exited. An image IMAGE that exists is replaced.\n"
+    "\n"
+    "Options:\n"
+    "      --help             print this help\n";
+
+/* The temporary tarballs of commits in progress: <root>/images/.commit-IMAGE-XXXXXX. */
+#define TEMP_PREFIX ".commit-"
+
+/* What the child that enters the container sends back: 0, with the tree's descriptor
+ * attached, or the errno of the step that failed. */
+struct clone_result {
+	int err;
+	char step[48];
+};
+
+static void send_result(int sock, int fd, int err, const char *step)
+{
+	struct clone_result res = { .err = err };
+	snprintf(res.step, sizeof res.step, "%s", step);
+	struct iovec iov = { .iov_base = &res, .iov_len = sizeof res };
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} control = { 0 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	if (fd >= 0) {
+		msg.msg_control = control.buf;
+		msg.msg_controllen = sizeof control.buf;
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof fd);
+	}
+	while (sendmsg(sock, &msg, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* The descriptor the child sent, or -1 with RES saying why. */
+static int receive_result(int sock, struct clone_result *res)
+{
+	struct iovec iov = { .iov_base = res, .iov_len = sizeof *res };
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} control;
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
+			      .msg_control = control.buf,
+			      .msg_controllen = sizeof control.buf };
+	ssize_t n;
+	while ((n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+		;
+	if (n != (ssize_t)sizeof *res) {
+		*res = (struct clone_result){ .err = n < 0 ? errno : EPIPE, .step = "receive" };
+		return -1;
+	}
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+	int fd = -1;
+	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+		memcpy(&fd, CMSG_DATA(cm), sizeof fd);
+	if (fd < 0 && !res->err)
+		*res = (struct clone_result){ .err = EPROTO, .step = "receive" };
+	return fd;
+}
+
+/* A running container's root mount, cloned from inside its mount namespace. Returns the
+ * tree's descriptor; -2 if the container is not running (any more); -1 after printing why. */
+static int running_tree(const struct record *r, const char *arg)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/ns/mnt", r->state.pid);
+	int ns = open(path, O_RDONLY | O_CLOEXEC);
+	/* Checked after the open: if the process is still the recorded one, so is the
+	 * namespace, which now stays as long as NS is open. */
+	if (ns < 0 || !process_runs(r->state.pid, r->state.pid_start)) {
+		if (ns >= 0)
+			close(ns);
+		return -2;
+	}
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		warn_errno("commit: socketpair");
+		close(ns);
+		return -1;
+	}
+	pid_t child = fork();
+	if (child == 0) {
+		/* A process of its own enters the container: mydocker stays on the host. */
+		close(sv[0]);
+		if (setns(ns, CLONE_NEWNS) < 0) {
+			send_result(sv[1], -1, errno, "enter its mount namespace");
+			_exit(1);
+		}
+		/* setns made "/" the namespace's root: the container's overlay. Not AT_RECURSIVE:
+		 * the clone is that one mount, without what is mounted on top of it. */
+		int tree = open_tree(AT_FDCWD, "/", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		send_result(sv[1], tree, tree < 0 ? errno : 0, "open_tree of its root");
+		_exit(0);
+	}
+	int err = errno;
+	close(sv[1]);
+	close(ns);
+	if (child < 0) {
+		close(sv[0]);
+		errno = err;
+		warn_errno("commit: fork");
+		return -1;
+	}
+	struct clone_result res;
+	int tree = receive_result(sv[0], &res);
+	close(sv[0]);
+	waitpid(child, NULL, 0);
+	if (tree < 0) {
+		errno = res.err;
+		warn_errno("commit: container %s: %s", arg, res.step);
+	}
+	return tree;
+}
+
+/* An exited container's filesystem: a new overlay of its upper directory on its image,
+ * read-only and mounted nowhere. Returns the tree's descriptor, or -1 after printing why. */
+static int exited_tree(const struct record *r, const char *arg)
+{
+	char *upper = path_join(r->dir, "upper");
+	char *layers = xasprintf("%s:%s", upper, r->lower);
+	int fs = fsopen("overlay", FSOPEN_CLOEXEC), tree = -1;
+	if (fs < 0)
+		warn_errno("commit: container %s: fsopen overlay", arg);
+	else if (fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir", layers, 0) < 0 ||
+		 fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 ||
+		 (tree = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY)) < 0)
+		warn_errno("commit: container %s: mount an overlay lowerdir=%s", arg, layers);
+	if (fs >= 0)
+		close(fs);
+	free(layers);
+	free(upper);
+	return tree;
+}
+
+/* Remove temporary tarballs of commits that died (no process holds their lock any more). */
+static void sweep_temporaries(const char *images)
+{
+	DIR *d = opendir(images);
+	for (struct dirent *e; d && (e = readdir(d));) {
+		if (!str_starts_with(e->d_name, TEMP_PREFIX))
+			continue;
+		char *path = path_join(images, e->d_name);
+		int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0 && unlink(path) < 0)
+			warn_errno("commit: remove %s", path);
+		if (fd >= 0)
+			close(fd);
+		free(path);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* A new, locked temporary file for IMAGE in IMAGES; its path in *TMP. */
+static int create_temporary(const char *images, const char *image, char **tmp)
+{
+	int images_fd = -1, fd = -1;
+	*tmp = xasprintf("%s/" TEMP_PREFIX "%s-XXXXXX", images, image);
+	if (mkdir_p(images, 0755) < 0) {
+		warn_errno("commit: mkdir %s", images);
+		goto out;
+	}
+	/* The sweep and the new file under the directory's lock: a sweep never sees a file made
+	 * but not yet locked. */
+	images_fd = open(images, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (images_fd < 0 || flock(images_fd, LOCK_EX) < 0) {
+		warn_errno("commit: lock %s", images);
+		goto out;
+	}
+	sweep_temporaries(images);
+	fd = mkostemp(*tmp, O_CLOEXEC);
+	if (fd < 0 || flock(fd, LOCK_EX) < 0 || fchmod(fd, 0644) < 0) {
+		warn_errno("commit: create %s", *tmp);
+		if (fd >= 0)
+			unlink(*tmp);
+		close_fd(&fd);
+	}
+out:
+	close_fd(&images_fd);
+	return fd;
+}
+
+/* GNU tar writes the tree TREE into the file TMP: owners by number, modes, device nodes,
+ * times, extended attributes (file capabilities). --one-file-system is a second fence: the
+ * tree has nothing mounted in it. */
+static int tar_tree(int tree, const char *tmp, const char *arg)
+{
+	char *argv[] = { "tar", "--create", "--file", (char *)tmp, "--format=posix",
+			 "--numeric-owner", "--xattrs", "--xattrs-include=*", "--one-file-system",
+			 /* Sockets cannot be archived, and need not be. */
+			 "--warning=no-file-ignored", ".", NULL };
+	char why[512];
+	if (run_quietly(TAR, argv, tree, why, sizeof why) == 0)
+		return 0;
+	warn("commit: container %s: %s", arg, why);
+	return -1;
+}
+
+static int commit(const char *arg, const char *image)
+{
+	char id[ID_LEN + 1];
+	struct record r;
+	if (record_find(state_root, arg, "commit", id) < 0)
+		return EXIT_RUNTIME;
+	if (record_load(state_root, id, &r) < 0) {
+		if (errno == ENOENT)
+			warn("commit: No such container: %s", arg);
+		else
+			warn_errno("commit: read the records of container %s", arg);
+		return EXIT_RUNTIME;
+	}
+	char *images = path_join(state_root, "images"), *tmp = NULL;
+	char *tarball = xasprintf("%s/%s.tar", images, image);
+	int tree = -2, fd = -1, code = EXIT_RUNTIME;
+	if (record_alive(&r))
+		tree = running_tree(&r, arg);
+	/* Exited, or it exited just now: then its overlay is gone, and a new one shows it. */
+	if (tree == -2)
+		tree = exited_tree(&r, arg);
+	if (tree < 0)
+		goto out;
+	fd = create_temporary(images, image, &tmp);
+	if (fd < 0 || tar_tree(tree, tmp, arg) < 0)
+		goto out;
+	if (fsync(fd) < 0 || rename(tmp, tarball) < 0) {
+		warn_errno("commit: write %s", tarball);
+		goto out;
+	}
+	free(tmp);
+	tmp = NULL;
+	printf("%s\n", image);
+	code = 0;
+out:
+	if (tmp && fd >= 0)
+		unlink(tmp);
+	close_fd(&fd);
+	close_fd(&tree);
+	free(tmp);
+	free(tarball);
+	free(images);
+	record_free(&r);
+	return code;
+}
+
+int cmd_commit(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'H' },
+		{ 0 },
+	};
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+		if (c == 'H') {
+			fputs(commit_help, stdout);
+			return 0;
+		}
+		die("commit: unknown option %s (usage: " COMMIT_USAGE ")", argv[optind - 1]);
+	}
+	if (argc - optind != 2)
+		die("commit: %s (usage: " COMMIT_USAGE ")",
+		    argc - optind < 2 ? "a container and an image name are needed"
+				      : "too many arguments");
+	const char *image = argv[optind + 1];
+	if (!valid_image_name(image))
+		die("commit: invalid image name \"%s\" (letters, digits, '.', '_' and '-'; not first '.' or '-')",
+		    image);
+	require_root("commit");
+	return commit(argv[optind], image);
+}

@@ -1,0 +1,67 @@
+/* container.h: the container object. struct run_opts is what the user asked for; struct
+ * container is what `mydocker run` made of it. run.c builds and supervises it, init.c is its
+ * first process, and container.c takes it down again.
+ *
+ * Interface: every resource a container holds is a field here, and container_destroy()
+ * releases all of them. It accepts a container built only half way (a field not made yet is
+ * left alone) and can be called twice, so every way out of `run` ends in that one call.
+ * container_forget() frees only this process's copy, for `run -d` once the monitor has it. */
+#ifndef MYDOCKER_CONTAINER_H
+#define MYDOCKER_CONTAINER_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "cgroup.h"
+#include "env.h"
+#include "volume.h"
+
+/* A container ID: 64 random hex digits, as Docker's; the first 12 are its short form, used
+ * for its hostname and wherever a person reads it. */
+#define ID_LEN	     64
+#define SHORT_ID_LEN 12
+
+/* Everything `mydocker run` was asked to do. */
+struct run_opts {
+	bool interactive;     /* -i: keep stdin attached to the container */
+	bool tty;	      /* -t: the container shares mydocker's terminal */
+	bool detach;	      /* -d: a monitor supervises the container, mydocker returns */
+	bool auto_remove;     /* --rm: removed when it exits (a detached one by its monitor) */
+	const char *name;     /* --name, or NULL for a generated one */
+	const char *hostname; /* -h: hostname inside the new UTS namespace */
+	struct limits limits; /* -m, --cpu-shares, --cpus, --cpuset-cpus, --pids-limit */
+	struct volume *vols;  /* -v, in mounting order: parents before what lies inside */
+	size_t nvols;	      /* how many -v */
+	struct env_list env;  /* --env-file, then -e: KEY=VALUE, or KEY to remove it */
+	const char *image;    /* the image to run */
+	char **argv;	      /* the command and its arguments */
+};
+
+/* One container while mydocker runs it. */
+struct container {
+	const struct run_opts *opts; /* what it was asked to be */
+	char id[ID_LEN + 1];	     /* names its cgroup, its directory and (short) its hostname */
+	char *name;		     /* its name, reserved in <root>/names (name.c) */
+	pid_t pid;		     /* its first process; 0 before it starts and once reaped */
+	struct cgroup cgroup;	     /* its limits; no directories until cgroup_create() */
+	sigset_t sigmask;	     /* mydocker's signal mask before run blocked signals */
+	int command_pipe[2];	     /* init reads the command from [0]; EOF is the start signal */
+	int error_pipe[2];	     /* init reports a failure into [1]; execve closes it */
+	int reaper_fd;		     /* mydocker's end of the reaper's pipe (reaper.c) */
+	int image_fd;		     /* holds the unpacked image while the container uses it */
+	char *lower;		     /* the image, unpacked: the read-only lower layer */
+	char *dir;		     /* its own directory: upper, work and merged */
+};
+
+/* A container with nothing made yet, for the options O: no process, no cgroup, no descriptor. */
+#define CONTAINER_EMPTY(o)                                                                         \
+	{                                                                                          \
+		.opts = (o), .command_pipe = { -1, -1 }, .error_pipe = { -1, -1 },                 \
+		.reaper_fd = -1, .image_fd = -1                                                    \
+	}
+
+void container_destroy(struct container *c);
+void container_forget(struct container *c);
+
+#endif

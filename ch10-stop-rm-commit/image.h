@@ -1,0 +1,27 @@
+/* image.h: images and container layers on disk (the layout is at the top of image.c).
+ *
+ * Interface: image_open() finds image NAME, has GNU tar unpack it the first time (and again
+ * when its tarball has changed), and returns a descriptor that holds the unpacked copy: while
+ * it is open, no later unpack removes that copy. *LOWER is set to its path, for overlayfs.
+ * layer_create() makes the container's own directory, which must not exist yet, and
+ * layer_remove() deletes it. valid_image_name() is the rule for image names (they become
+ * file names). Errors are printed in one line and returned as -1 or NULL. */
+#ifndef MYDOCKER_IMAGE_H
+#define MYDOCKER_IMAGE_H
+
+#include <stdbool.h>
+
+/* Where images and containers are kept unless --root or $MYDOCKER_ROOT says otherwise. */
+#define DEFAULT_ROOT "/var/lib/mydocker"
+extern const char *state_root;
+
+/* GNU tar from Debian's tar package, by absolute path: mydocker runs as root, and must not
+ * run whatever program called tar comes first in its caller's PATH. */
+#define TAR "/usr/bin/tar"
+
+bool valid_image_name(const char *name);
+int image_open(const char *root, const char *name, char **lower);
+char *layer_create(const char *root, const char *id);
+void layer_remove(const char *dir);
+
+#endif

@@ -1,0 +1,267 @@
+/* images.c: `mydocker images` and `mydocker rmi`. An image is a tarball, <root>/images/NAME.tar
+ * (image.c), so the list is a directory listing: the name, when the tarball was written
+ * (created, or committed) and its size, in the columns and words of `docker images`. rmi
+ * deletes the tarball and its unpacked copies; the copies are what containers of the image
+ * stand on (their lower layer), so an image a container was made from is refused, whether
+ * the container runs or has exited (an exited one can still be committed, and needs it). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "die.h"
+#include "image.h"
+#include "images.h"
+#include "privs.h"
+#include "ps.h"
+#include "state.h"
+#include "util.h"
+
+#define IMAGES_USAGE "mydocker images"
+#define RMI_USAGE    "mydocker rmi IMAGE..."
+
+static const char images_help[] =
+    "Usage: " IMAGES_USAGE "\n"
+    "\n"
+    "List images, newest first: the tarballs in the state root's images/ directory and in\n"
+    "images/ beside mydocker.\n"
+    "\n"
+    "Options:\n"
+    "      --help             print this help\n";
+
+static const char rmi_help[] = "Usage: " RMI_USAGE "\n"
+			       "\n"
+			       "Remove one or more images of the state root, with their unpacked\n"
+			       "copies. An image that a container (running or exited) was made\n"
+			       "from is refused: remove the container first.\n"
+			       "\n"
+			       "Options:\n"
+			       "      --help             print this help\n";
+
+/* Docker's sizes (go-units' HumanSize): decimal units, three significant digits: "512B",
+ * "12.3kB", "4.26MB", "1GB". */
+void human_size(double bytes, char *buf, size_t size)
+{
+	static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB" };
+	size_t i = 0;
+	while (bytes >= 1000 && i < sizeof units / sizeof units[0] - 1) {
+		bytes /= 1000;
+		i++;
+	}
+	snprintf(buf, size, "%.3g%s", bytes, units[i]);
+}
+
+struct image {
+	char *name;
+	struct stat st;
+};
+
+/* Add the images of DIR (NAME.tar files) to LIST, unless a name is there already. */
+static void list_dir(const char *dir, struct image **list, size_t *n)
+{
+	DIR *d = opendir(dir);
+	for (struct dirent *e; d && (e = readdir(d));) {
+		size_t len = strlen(e->d_name);
+		if (len <= 4 || strcmp(e->d_name + len - 4, ".tar"))
+			continue;
+		char *name = xasprintf("%.*s", (int)(len - 4), e->d_name);
+		bool seen = !valid_image_name(name);
+		for (size_t i = 0; i < *n && !seen; i++)
+			seen = !strcmp((*list)[i].name, name);
+		char *path = path_join(dir, e->d_name);
+		struct stat st;
+		if (!seen && stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+			*list = xrealloc(*list, (*n + 1) * sizeof **list);
+			(*list)[(*n)++] = (struct image){ .name = name, .st = st };
+			name = NULL;
+		}
+		free(path);
+		free(name);
+	}
+	if (d)
+		closedir(d);
+}
+
+static int newest_first(const void *a, const void *b)
+{
+	const struct stat *x = &((const struct image *)a)->st, *y = &((const struct image *)b)->st;
+	if (x->st_mtim.tv_sec != y->st_mtim.tv_sec)
+		return x->st_mtim.tv_sec < y->st_mtim.tv_sec ? 1 : -1;
+	if (x->st_mtim.tv_nsec != y->st_mtim.tv_nsec)
+		return x->st_mtim.tv_nsec < y->st_mtim.tv_nsec ? 1 : -1;
+	return strcmp(((const struct image *)a)->name, ((const struct image *)b)->name);
+}
+
+/* A column as `docker images` pads it (Go's tabwriter: at least 10 wide, 3 spaces after the
+ * widest cell). */
+static int column_width(size_t widest)
+{
+	return widest + 3 < 10 ? 10 : (int)widest + 3;
+}
+
+int cmd_images(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'H' },
+		{ 0 },
+	};
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (c == 'H') {
+			fputs(images_help, stdout);
+			return 0;
+		}
+		die("images: unknown option %s (usage: " IMAGES_USAGE ")", argv[optind - 1]);
+	}
+	if (optind < argc)
+		die("images: unexpected argument %s (usage: " IMAGES_USAGE ")", argv[optind]);
+	require_root("images");
+	struct image *list = NULL;
+	size_t n = 0;
+	char *dirs[2] = { path_join(state_root, "images"), self_dir() };
+	list_dir(dirs[0], &list, &n);
+	if (dirs[1]) {
+		char *beside = path_join(dirs[1], "images");
+		list_dir(beside, &list, &n);
+		free(beside);
+	}
+	qsort(list, n, sizeof *list, newest_first);
+	struct timespec now;
+	time_now(&now);
+	char(*created)[80] = xmalloc((n + 1) * sizeof *created);
+	char(*sizes)[32] = xmalloc((n + 1) * sizeof *sizes);
+	size_t wname = strlen("IMAGE"), wcreated = strlen("CREATED");
+	for (size_t i = 0; i < n; i++) {
+		char ago[64];
+		human_duration(now.tv_sec - list[i].st.st_mtim.tv_sec +
+				   (now.tv_nsec - list[i].st.st_mtim.tv_nsec) / 1e9,
+			       ago, sizeof ago);
+		snprintf(created[i], sizeof created[i], "%s ago", ago);
+		human_size(list[i].st.st_size, sizes[i], sizeof sizes[i]);
+		if (strlen(list[i].name) > wname)
+			wname = strlen(list[i].name);
+		if (strlen(created[i]) > wcreated)
+			wcreated = strlen(created[i]);
+	}
+	printf("%-*s%-*s%s\n", column_width(wname), "IMAGE", column_width(wcreated), "CREATED",
+	       "SIZE");
+	for (size_t i = 0; i < n; i++) {
+		printf("%-*s%-*s%s\n", column_width(wname), list[i].name, column_width(wcreated),
+		       created[i], sizes[i]);
+		free(list[i].name);
+	}
+	free(created);
+	free(sizes);
+	free(list);
+	free(dirs[0]);
+	free(dirs[1]);
+	return 0;
+}
+
+/* The first container made from IMAGE, or NULL: its name and short ID, for the message. */
+static char *user_of(const char *image)
+{
+	struct record *records;
+	size_t n;
+	char *user = NULL;
+	if (record_list(state_root, &records, &n) < 0) {
+		warn_errno("rmi: read %s/containers", state_root);
+		return xstrdup("(unknown: the containers cannot be read)");
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!user && !strcmp(records[i].image, image))
+			user = xasprintf("%s (%.*s)", records[i].name, SHORT_ID_LEN, records[i].id);
+		record_free(&records[i]);
+	}
+	free(records);
+	return user;
+}
+
+static int rmi_one(const char *image)
+{
+	if (!valid_image_name(image)) {
+		warn("rmi: invalid image name \"%s\"", image);
+		return -1;
+	}
+	char *images = path_join(state_root, "images");
+	char *tarball = xasprintf("%s/%s.tar", images, image);
+	char *copies = path_join(images, image);
+	char *user = NULL;
+	int images_fd = -1, rc = -1;
+	if (access(tarball, F_OK) < 0) {
+		char *exe = self_dir();
+		char *beside = exe ? xasprintf("%s/images/%s.tar", exe, image) : NULL;
+		if (beside && access(beside, F_OK) == 0)
+			warn(
+			    "rmi: image \"%s\" is %s, beside mydocker, not in the state root: mydocker leaves it alone",
+			    image, beside);
+		else
+			warn("rmi: No such image: %s", image);
+		free(beside);
+		free(exe);
+		goto out;
+	}
+	if ((user = user_of(image))) {
+		warn("rmi: image \"%s\" is in use by container %s: remove the container first",
+		     image, user);
+		goto out;
+	}
+	/* Under the lock unpacks take: no unpack of this image is half way while it goes. */
+	images_fd = open(images, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (images_fd < 0 || flock(images_fd, LOCK_EX) < 0) {
+		warn_errno("rmi: lock %s", images);
+		goto out;
+	}
+	if (unlink(tarball) < 0) {
+		warn_errno("rmi: remove %s", tarball);
+		goto out;
+	}
+	if (remove_tree(copies) < 0 && errno != ENOENT) {
+		warn_errno("rmi: remove %s", copies);
+		goto out;
+	}
+	rc = 0;
+out:
+	close_fd(&images_fd);
+	free(user);
+	free(copies);
+	free(tarball);
+	free(images);
+	return rc;
+}
+
+int cmd_rmi(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'H' },
+		{ 0 },
+	};
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (c == 'H') {
+			fputs(rmi_help, stdout);
+			return 0;
+		}
+		die("rmi: unknown option %s (usage: " RMI_USAGE ")", argv[optind - 1]);
+	}
+	if (optind >= argc)
+		die("rmi: no image given (usage: " RMI_USAGE ")");
+	require_root("rmi");
+	int code = 0;
+	for (int i = optind; i < argc; i++) {
+		if (rmi_one(argv[i]) < 0)
+			code = EXIT_RUNTIME;
+		else
+			printf("Deleted: %s\n", argv[i]);
+		fflush(stdout);
+	}
+	return code;
+}

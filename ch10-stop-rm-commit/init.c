@@ -1,0 +1,135 @@
+/* init.c: the container's first process. clone(2) starts it inside the new namespaces; it
+ * finishes setting up the container from the inside and then becomes the user's command. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "container.h"
+#include "die.h"
+#include "init.h"
+#include "logs.h"
+#include "pipe.h"
+#include "rootfs.h"
+#include "util.h"
+
+/* The environment a container starts with, as Docker gives it: nothing leaks in from the host
+ * but what -e and --env-file name, and those go on top of the defaults. */
+static void set_environment(const struct run_opts *o)
+{
+	char host[256];
+	clearenv();
+	setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
+	if (gethostname(host, sizeof host) == 0)
+		setenv("HOSTNAME", host, 1);
+	setenv("HOME", "/root", 1);
+	if (o->tty)
+		setenv("TERM", "xterm", 1);
+	/* putenv keeps the string itself: it lives in this process's copy of the options. A
+	 * bare KEY (-e KEY that mydocker has no value for) removes KEY. */
+	for (size_t i = 0; i < o->env.n; i++)
+		if (strchr(o->env.v[i], '=') ? putenv(o->env.v[i]) < 0 : unsetenv(o->env.v[i]) < 0)
+			fail("set the environment variable %s", o->env.v[i]);
+}
+
+/* Where init reports failures: the error pipe to the parent. */
+static int error_fd = -1;
+
+/* A setup step failed: tell the parent which, with errno's text, and exit 125 like every other
+ * error of mydocker itself. */
+void fail(const char *fmt, ...)
+{
+	int err = errno; /* saved before anything else can change it */
+	char step[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(step, sizeof step, fmt, ap);
+	va_end(ap);
+	report_failure(error_fd, EXIT_RUNTIME, err, step);
+}
+
+/* With -t the container becomes the terminal's foreground process group, as a shell does for
+ * a job: Ctrl-C then reaches the container, and a shell inside can use job control. */
+static void take_terminal(void)
+{
+	sigset_t ttou, old;
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	if (setpgid(0, 0) < 0)
+		fail("setpgid");
+	/* A background process asking for the terminal gets SIGTTOU unless it blocks it. */
+	sigprocmask(SIG_BLOCK, &ttou, &old);
+	if (tcsetpgrp(STDIN_FILENO, getpgrp()) < 0)
+		fail("make the container the terminal's foreground");
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+/* Without -i the container reads from /dev/null, as `docker run` without -i does. */
+static void detach_stdin(void)
+{
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || dup2(fd, STDIN_FILENO) < 0)
+		fail("redirect stdin to /dev/null");
+	close(fd);
+}
+
+void container_init(struct container *c)
+{
+	const struct run_opts *o = c->opts;
+
+	/* The child has a copy of every descriptor: close the parent's ends, or the command
+	 * pipe would never reach EOF. */
+	close_fd(&c->command_pipe[1]);
+	close_fd(&c->error_pipe[0]);
+	error_fd = c->error_pipe[1];
+	/* If mydocker dies, the kernel kills this process (and so the whole PID namespace). */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		fail("prctl(PR_SET_PDEATHSIG)");
+	/* Wait for the go: mydocker closes the command pipe after it has put this process in its
+	 * cgroup. A mydocker that died before the prctl above closes it too, without a command,
+	 * so this also catches a parent that is already gone. */
+	char **argv = receive_command(c->command_pipe[0]);
+	if (!argv)
+		_exit(EXIT_RUNTIME);
+	close_fd(&c->command_pipe[0]);
+
+	/* The parent blocked signals to wait for them with sigwaitinfo(); the command must not
+	 * inherit that mask. */
+	sigprocmask(SIG_SETMASK, &c->sigmask, NULL);
+	/* With -t the container takes the terminal; without, it leaves mydocker's session, so the
+	 * terminal's Ctrl-C goes to mydocker only. */
+	if (o->tty)
+		take_terminal();
+	else if (setsid() < 0)
+		fail("setsid");
+	if (!o->interactive)
+		detach_stdin();
+	/* A detached container writes into its log files, which its directory holds. */
+	if (o->detach && logs_attach(c->dir) < 0)
+		fail("open the log files in %s", c->dir);
+	/* Mounts made from now on must not propagate back to the host: systemd makes / shared. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		fail("make / private");
+	/* The hostname is the short container ID unless -h says otherwise, as in Docker. */
+	const char *hostname = o->hostname ? o->hostname : c->id;
+	if (sethostname(hostname, o->hostname ? strlen(hostname) : SHORT_ID_LEN) < 0)
+		fail("sethostname");
+	/* The image becomes the root, with a fresh /proc showing this PID namespace. */
+	setup_rootfs(c);
+	set_environment(o);
+	/* The command gets stdin, stdout and stderr, nothing else of whoever started mydocker:
+	 * every other descriptor is closed by execve. */
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		fail("close inherited descriptors");
+
+	execvp(argv[0], argv);
+	int err = errno;
+	char what[512];
+	snprintf(what, sizeof what, "exec \"%s\"", argv[0]);
+	report_failure(error_fd, err == ENOENT ? 127 : 126, err, what);
+}

@@ -1,0 +1,165 @@
+/* monitor.c: `run -d`. The container needs a parent that outlives the command the user typed:
+ * only a parent can wait for the container's first process, so only a parent learns how it
+ * ended. mydocker forks twice; the grandchild, the monitor, lives in a session of its own with
+ * no terminal and none of mydocker's descriptors, starts the container, reports the start to
+ * the waiting mydocker over a pipe and then waits. When the container exits it removes the
+ * cgroup, records the exit status and exits too. No daemon: one small monitor per container.
+ *
+ *   shell -> mydocker run -d -> (middle: setsid, fork, exit) -> monitor -> container init
+ *
+ * The result pipe carries one line from the monitor to mydocker: the exit code, 0 once the
+ * command runs. Until then the monitor's stderr is still mydocker's, so the reason for a
+ * failure reaches the user as it would without -d. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "container.h"
+#include "die.h"
+#include "image.h"
+#include "monitor.h"
+#include "reaper.h"
+#include "rm.h"
+#include "run.h"
+#include "state.h"
+#include "util.h"
+
+/* The monitor's descriptors above stderr: the result pipe, and the image, which a running
+ * container holds (image.c: an unpacked copy nobody holds may be removed). */
+#define RESULT_FD 3
+#define IMAGE_FD  4
+
+static void report_start(int code)
+{
+	char line[16];
+	int n = snprintf(line, sizeof line, "%d\n", code);
+	/* mydocker may be gone already (killed while waiting): then nobody needs the answer. */
+	if (write_all(RESULT_FD, line, n) < 0 && errno != EPIPE)
+		warn_errno("run: monitor: report the start");
+}
+
+/* Keep nothing of the caller's: stdin and stdout are /dev/null, the working directory is /
+ * (so no file system the user might unmount is kept busy), no descriptor but the result pipe
+ * and the image. */
+static int detach_from_caller(struct container *c, int result_fd)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0 ||
+	    chdir("/") < 0)
+		return -1;
+	/* Both move out of the way first, so that neither lands on the other. */
+	int result = fcntl(result_fd, F_DUPFD_CLOEXEC, IMAGE_FD + 1);
+	int image = fcntl(c->image_fd, F_DUPFD_CLOEXEC, IMAGE_FD + 1);
+	if (result < 0 || image < 0 || dup3(result, RESULT_FD, O_CLOEXEC) < 0 ||
+	    dup3(image, IMAGE_FD, O_CLOEXEC) < 0)
+		return -1;
+	c->image_fd = IMAGE_FD;
+	return close_range(IMAGE_FD + 1, ~0U, 0);
+}
+
+/* The monitor's whole life: start the container, report, wait, record the end. */
+static void __attribute__((noreturn))
+monitor(struct container *c, const sigset_t *handled, int result_fd)
+{
+	struct state st = { 0 };
+	int code = EXIT_RUNTIME;
+	if (detach_from_caller(c, result_fd) < 0)
+		warn_errno("run: monitor: detach from the caller");
+	else
+		code = start_container(c, &st);
+	if (code) {
+		/* Nothing may be left of a container that never ran. */
+		container_destroy(c);
+		report_start(code);
+		_exit(code);
+	}
+	/* The command runs. Let go of the user's stderr before saying so: once mydocker exits,
+	 * nothing of the monitor may hold the user's terminal or pipe open. */
+	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (null < 0 || dup2(null, STDERR_FILENO) < 0)
+		warn_errno("run: monitor: let go of stderr");
+	if (null > STDERR_FILENO)
+		close(null);
+	report_start(0);
+	close(RESULT_FD);
+
+	code = supervise(c, handled);
+	/* PID 1 is gone, and with it its whole PID namespace. First the cgroup goes, then the
+	 * record says "exited", so a container shown as exited has nothing left but its files.
+	 * Only then is PID 1 reaped: until then it is a zombie whose PID nobody else can get, so
+	 * while the record says "running" its PID is the container's. */
+	cgroup_destroy(&c->cgroup);
+	state_set_exited(c->dir, &st, code);
+	waitpid(c->pid, NULL, 0);
+	/* --rm: once its end is recorded (`stop` waits for that), the container goes. */
+	if (c->opts->auto_remove)
+		container_remove(state_root, c->id, c->name, "run");
+	_exit(0);
+}
+
+/* mydocker's side: read the monitor's one line. EOF without it means the monitor died. */
+static int wait_for_start(int fd)
+{
+	size_t len;
+	char *line = read_all(fd, &len);
+	long long code = -1;
+	if (line) {
+		line[len] = '\0';
+		if (parse_long(str_trim(line), 0, 255, &code) < 0)
+			code = -1;
+	}
+	free(line);
+	return code;
+}
+
+int monitor_start(struct container *c, const sigset_t *handled)
+{
+	int result[2];
+	pid_t middle = -1;
+	if (pipe2(result, O_CLOEXEC) == 0)
+		middle = fork();
+	if (middle < 0) {
+		warn_errno("run: start the monitor");
+		container_destroy(c);
+		return EXIT_RUNTIME;
+	}
+	if (middle == 0) {
+		/* A new session: no controlling terminal, so no SIGHUP when the terminal closes and
+		 * no Ctrl-C from it. Forking once more makes the monitor a process that is not a
+		 * session leader (it can never get a terminal again) and whose parent is gone at
+		 * once, so it is adopted by init, not left to the user's shell. */
+		close(result[0]);
+		pid_t pid = setsid() < 0 ? -1 : fork();
+		if (pid == 0)
+			monitor(c, handled, result[1]);
+		if (pid < 0)
+			warn_errno("run: start the monitor");
+		_exit(pid < 0 ? EXIT_RUNTIME : 0);
+	}
+	close(result[1]);
+	int status;
+	while (waitpid(middle, &status, 0) < 0 && errno == EINTR)
+		;
+	bool forked = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	int code = forked ? wait_for_start(result[0]) : -1;
+	close(result[0]);
+	if (code < 0) {
+		/* No monitor, or it died before it could answer: whatever it started died with it
+		 * (PR_SET_PDEATHSIG), or is killed here, and nobody else will clean up. */
+		if (forked)
+			warn("run: the container's monitor died before the container started");
+		for (int i = 0; i < 100 && kill_cgroup(&c->cgroup) > 0; i++)
+			nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
+		container_destroy(c);
+		return EXIT_RUNTIME;
+	}
+	if (code == 0)
+		printf("%s\n", c->id);
+	/* The monitor owns the container now (and removed it if it failed to start). */
+	container_forget(c);
+	return code;
+}

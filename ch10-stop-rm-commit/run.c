@@ -1,0 +1,421 @@
+/* run.c: `mydocker run`: parse the options, clone the container's first process into new
+ * namespaces, supervise it and exit with its status; with -d, hand it to a monitor (monitor.c)
+ * and return once it runs. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "container.h"
+#include "die.h"
+#include "image.h"
+#include "init.h"
+#include "logs.h"
+#include "monitor.h"
+#include "name.h"
+#include "pipe.h"
+#include "privs.h"
+#include "reaper.h"
+#include "run.h"
+#include "state.h"
+#include "util.h"
+
+#define RUN_USAGE                                                                                  \
+	"mydocker run [-d] [-i] [-t] [--rm] [--name NAME] [-h NAME] [-e KEY[=VAL]]... [--env-file FILE]... [LIMITS] [-v VOLUME]... [--] IMAGE [COMMAND [ARG...]]"
+
+static const char run_help[] =
+    "Usage: " RUN_USAGE "\n"
+    "\n"
+    "Run COMMAND (default: sh) in a new container made from IMAGE, in new UTS, PID, mount, IPC\n"
+    "and network namespaces.\n"
+    "\n"
+    "Options:\n"
+    "  -d, --detach           run in the background: print the container's ID and return\n"
+    "      --rm               remove the container when it exits\n"
+    "      --name NAME        the container's name (default: a generated one)\n"
+    "  -i, --interactive      keep stdin attached (otherwise it reads /dev/null)\n"
+    "  -t, --tty              share this terminal with the container\n"
+    "  -h, --hostname NAME    hostname inside the container\n"
+    "  -e, --env KEY[=VAL]    set an environment variable; a KEY alone takes its value\n"
+    "                         from mydocker's environment (and is removed if it has none)\n"
+    "      --env-file FILE    read variables from FILE: KEY=VAL or KEY lines, '#' comments;\n"
+    "                         -e wins over every file, a later setting over an earlier one\n"
+    "      --help             print this help\n"
+    "\n"
+    "Limits (a cgroup of the container's own):\n"
+    "  -m, --memory SIZE      memory, such as 64m or 1g (at least 6m)\n"
+    "      --cpu-shares N     relative CPU weight, 1 to 262144 (1024 is the default)\n"
+    "      --cpus N           CPU time, in CPUs, such as 0.5\n"
+    "      --cpuset-cpus LIST CPUs it may run on, such as 0-1 or 0,2\n"
+    "      --pids-limit N     at most N processes (-1: no limit)\n"
+    "\n"
+    "Volumes (repeatable):\n"
+    "  -v, --volume HOST:CTR[:ro|rw]\n"
+    "                         mount HOST at CTR in the container; HOST is an absolute host\n"
+    "                         path (a missing directory is created) or a volume name, kept\n"
+    "                         in the state root; ro makes it read-only\n";
+
+/* The namespaces every container gets: hostname, process IDs, mounts, System V IPC, network. */
+#define CONTAINER_NAMESPACES                                                                       \
+	(CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET)
+
+static void __attribute__((noreturn)) usage_error(const char *what, const char *arg)
+{
+	die("run: %s%s%s (usage: " RUN_USAGE ")", what, arg ? " " : "", arg ? arg : "");
+}
+
+/* The CFS period --cpus is measured against: 100 ms, as Docker uses. */
+#define CPU_PERIOD_US 100000
+
+/* Docker's smallest memory limit: below it a container is killed before it can start. */
+#define MIN_MEMORY (6LL << 20)
+
+static void __attribute__((noreturn))
+bad_value(const char *flag, const char *value, const char *want)
+{
+	die("run: invalid %s \"%s\" (want %s)", flag, value, want);
+}
+
+/* Check a limit flag's value now, before anything is created. */
+static void parse_limit(int c, const char *value, struct limits *lim)
+{
+	long long n;
+	switch (c) {
+	case 'm':
+		if (parse_memory(value, &lim->memory) < 0)
+			bad_value("--memory", value, "a positive size such as 64m or 1g");
+		if (lim->memory < MIN_MEMORY)
+			die("run: invalid --memory \"%s\": Minimum memory limit allowed is 6MB",
+			    value);
+		break;
+	case 'S':
+		if (parse_long(value, 1, 262144, &lim->cpu_shares) < 0)
+			bad_value("--cpu-shares", value, "a whole number from 1 to 262144");
+		break;
+	case 'C':
+		lim->cpu_period = CPU_PERIOD_US;
+		if (parse_cpus(value, lim->cpu_period, &lim->cpu_quota) < 0)
+			bad_value("--cpus", value, "a positive number of CPUs such as 0.5");
+		break;
+	case 'P':
+		if (parse_cpuset(value, get_nprocs_conf()) < 0)
+			die("run: invalid --cpuset-cpus \"%s\" (want CPUs such as 0-1 or 0,1 among the %d of this machine)",
+			    value, get_nprocs_conf());
+		lim->cpuset_cpus = value;
+		break;
+	case 'L':
+		if (parse_long(value, -1, 1LL << 31, &n) < 0 || n == 0)
+			bad_value("--pids-limit", value, "a positive whole number, or -1");
+		lim->pids_max = n;
+		break;
+	}
+}
+
+static void parse_run_options(int argc, char **argv, struct run_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "interactive", no_argument, NULL, 'i' },
+		{ "tty", no_argument, NULL, 't' },
+		{ "detach", no_argument, NULL, 'd' },
+		{ "name", required_argument, NULL, 'N' },
+		{ "hostname", required_argument, NULL, 'h' },
+		{ "memory", required_argument, NULL, 'm' },
+		{ "cpu-shares", required_argument, NULL, 'S' },
+		{ "cpus", required_argument, NULL, 'C' },
+		{ "cpuset-cpus", required_argument, NULL, 'P' },
+		{ "pids-limit", required_argument, NULL, 'L' },
+		{ "volume", required_argument, NULL, 'v' },
+		{ "env", required_argument, NULL, 'e' },
+		{ "env-file", required_argument, NULL, 'F' },
+		{ "rm", no_argument, NULL, 'R' },
+		{ "help", no_argument, NULL, 'H' },
+		{ 0 },
+	};
+	int c;
+	char err[PATH_MAX + 256];
+	/* Docker reads every --env-file before any -e: kept apart, added in that order below. */
+	char **env_args = xmalloc(argc * sizeof *env_args),
+	     **env_files = xmalloc(argc * sizeof *env_files);
+	size_t nenv_args = 0, nenv_files = 0;
+	opterr = 0;
+	/* "+": stop at the first non-option, so the command's own options are left alone. */
+	while ((c = getopt_long(argc, argv, "+:itdh:m:v:e:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			o->interactive = true;
+			break;
+		case 't':
+			o->tty = true;
+			break;
+		case 'd':
+			o->detach = true;
+			break;
+		case 'N':
+			if (*optarg && !valid_name(optarg))
+				die("run: Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+				    optarg);
+			o->name = *optarg ? optarg : NULL; /* "": as if not given, as in Docker */
+			break;
+		case 'h':
+			/* The kernel's limit; checked now, not when init calls sethostname. */
+			if (strlen(optarg) > HOST_NAME_MAX)
+				die("run: invalid --hostname \"%s\" (at most %d characters)",
+				    optarg, HOST_NAME_MAX);
+			o->hostname = optarg;
+			break;
+		case 'm':
+		case 'S':
+		case 'C':
+		case 'P':
+		case 'L':
+			parse_limit(c, optarg, &o->limits);
+			break;
+		case 'v':
+			if (add_volume(&o->vols, &o->nvols, optarg, err, sizeof err) < 0)
+				die("run: %s", err);
+			break;
+		case 'e':
+			env_args[nenv_args++] = optarg;
+			break;
+		case 'F':
+			env_files[nenv_files++] = optarg;
+			break;
+		case 'R':
+			o->auto_remove = true;
+			break;
+		case 'H':
+			fputs(run_help, stdout);
+			exit(0);
+		case ':':
+			usage_error("option needs a value:", argv[optind - 1]);
+		default:
+			usage_error("unknown option", argv[optind - 1]);
+		}
+	}
+	for (size_t i = 0; i < nenv_files; i++)
+		if (env_add_file(&o->env, env_files[i], err, sizeof err) < 0)
+			die("run: --env-file %s", err);
+	for (size_t i = 0; i < nenv_args; i++)
+		if (env_add_option(&o->env, env_args[i], err, sizeof err) < 0)
+			die("run: %s", err);
+	free(env_args);
+	free(env_files);
+	if (optind >= argc)
+		usage_error("no image given", NULL);
+	o->image = argv[optind++];
+	static char *default_command[] = { "sh", NULL };
+	o->argv = optind < argc ? argv + optind : default_command;
+	if (o->detach && (o->tty || o->interactive))
+		die("run: -d cannot be combined with -t or -i: nothing can attach to a detached container's terminal or stdin");
+	if (o->tty && !isatty(STDIN_FILENO))
+		die("run: -t needs a terminal on stdin (the input device is not a TTY)");
+}
+
+/* The shell convention for a status: exit N gives N, death by signal S gives 128+S. */
+static int exit_code(const siginfo_t *info)
+{
+	if (info->si_code == CLD_EXITED)
+		return info->si_status;
+	if (info->si_code == CLD_KILLED || info->si_code == CLD_DUMPED)
+		return 128 + info->si_status;
+	return EXIT_RUNTIME;
+}
+
+/* Wait for the container's first process while handling signals sent to mydocker.
+ * SIGINT and SIGQUIT are passed on (with -t they come from the terminal, which sends them to
+ * the container's process group directly);
+ * SIGTERM and SIGHUP mean mydocker itself must go, and a container never outlives mydocker,
+ * so it is killed. Killing PID 1 of a PID namespace kills every process in it.
+ * Returns the exit code (N, or 128+S), or EXIT_RUNTIME if waiting failed. The process is left a
+ * zombie for container_destroy() to reap: until then its PID is not given to anyone else, so
+ * the record's PID stays true while the exit is written down. */
+int supervise(struct container *c, const sigset_t *handled)
+{
+	for (;;) {
+		int sig = sigwaitinfo(handled, NULL);
+		if (sig < 0) {
+			if (errno == EINTR)
+				continue;
+			warn_errno("run: sigwaitinfo");
+			return EXIT_RUNTIME;
+		}
+		if (sig == SIGCHLD) {
+			siginfo_t info = { 0 };
+			if (waitid(P_PID, c->pid, &info, WEXITED | WNOHANG | WNOWAIT) < 0) {
+				warn_errno("run: waitid");
+				return EXIT_RUNTIME;
+			}
+			if (info.si_pid == c->pid)
+				return exit_code(&info);
+		} else if (sig == SIGTERM || sig == SIGHUP) {
+			kill(c->pid, SIGKILL);
+		} else if (!c->opts->tty) {
+			kill(c->pid, sig);
+		}
+	}
+}
+
+/* After a -t container exits, mydocker's own process group gets the terminal back. */
+static void restore_terminal(void)
+{
+	sigset_t ttou;
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &ttou, NULL);
+	if (tcsetpgrp(STDIN_FILENO, getpgrp()) < 0)
+		warn_errno("run: give the terminal back");
+}
+
+/* A signal that came while the image was unpacked (that can take seconds) or the cgroup made
+ * is acted on now, before the container starts; 0 if there was none. */
+static int pending_stop_signal(void)
+{
+	static const int stop[] = { SIGINT, SIGQUIT, SIGTERM, SIGHUP };
+	sigset_t pending;
+	if (sigpending(&pending) < 0)
+		return 0;
+	for (size_t i = 0; i < sizeof stop / sizeof stop[0]; i++)
+		if (sigismember(&pending, stop[i]))
+			return stop[i];
+	return 0;
+}
+
+/* pipe2 with close-on-exec, so no pipe end leaks into the user's command. */
+static int make_pipe(int fds[2])
+{
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		warn_errno("run: pipe");
+		return -1;
+	}
+	return 0;
+}
+
+/* clone(2) without a stack of its own works like fork(2): the child goes on from here, on a
+ * copy of mydocker's memory, but inside the new namespaces. Returns 0 in the child. */
+static pid_t clone_container(void)
+{
+	return syscall(SYS_clone, CONTAINER_NAMESPACES | SIGCHLD, NULL, NULL, NULL, NULL);
+}
+
+/* Start the command of container C, which exists on disk: clone its first process, put it in
+ * its cgroup, hand it the command, wait until it runs, record that. Returns 0, or the exit code
+ * for the user (the caller destroys C). */
+int start_container(struct container *c, struct state *st)
+{
+	int sig, failed;
+	if (make_pipe(c->command_pipe) < 0 || make_pipe(c->error_pipe) < 0)
+		return EXIT_RUNTIME;
+	if ((sig = pending_stop_signal())) {
+		warn("run: %s before the container started", strsignal(sig));
+		return 128 + sig;
+	}
+
+	fflush(NULL);
+	c->pid = clone_container();
+	if (c->pid == 0)
+		container_init(c);
+	if (c->pid < 0) {
+		warn_errno("run: clone");
+		c->pid = 0;
+		return EXIT_RUNTIME;
+	}
+	close_fd(&c->command_pipe[0]);
+	close_fd(&c->error_pipe[1]);
+	/* The child is waiting on the command pipe, so it is in its cgroup before it runs. */
+	if (cgroup_join(&c->cgroup, c->pid) < 0)
+		return EXIT_RUNTIME;
+	/* Sending the command and closing the pipe is the start signal. */
+	if (send_command(c->command_pipe[1], c->opts->argv) < 0 && errno != EPIPE)
+		warn_errno("run: send the command to the container");
+	close_fd(&c->command_pipe[1]);
+	/* The error pipe stays empty until execve closes it, or holds why init failed. */
+	failed = receive_failure(c->error_pipe[0], "run");
+	close_fd(&c->error_pipe[0]);
+	if (failed)
+		return failed;
+	/* It runs. Its supervisor (this process) is recorded with it, so `ps` can tell a
+	 * supervised container from one whose supervisor died. */
+	return state_set_running(c->dir, st, c->pid, getpid()) < 0 ? EXIT_RUNTIME : 0;
+}
+
+static int run_container(const struct run_opts *o)
+{
+	struct container c = CONTAINER_EMPTY(o);
+	struct state st = { 0 };
+	int code = EXIT_RUNTIME;
+	sigset_t handled;
+	sigemptyset(&handled);
+	sigaddset(&handled, SIGCHLD);
+	sigaddset(&handled, SIGINT);
+	sigaddset(&handled, SIGQUIT);
+	sigaddset(&handled, SIGTERM);
+	sigaddset(&handled, SIGHUP);
+	/* Blocked signals wait in the queue for sigwaitinfo(): no handler, no race. */
+	if (sigprocmask(SIG_BLOCK, &handled, &c.sigmask) < 0) {
+		warn_errno("run: sigprocmask");
+		return EXIT_RUNTIME;
+	}
+	/* A write to the pipe of an init that died must fail with EPIPE, not kill mydocker. */
+	sigset_t pipe_signal;
+	sigemptyset(&pipe_signal);
+	sigaddset(&pipe_signal, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &pipe_signal, NULL);
+
+	random_hex(c.id, ID_LEN);
+	/* The name first: it is what another container may take at the same instant. */
+	c.name = name_reserve(state_root, o->name, c.id);
+	if (!c.name)
+		goto out;
+	c.image_fd = image_open(state_root, o->image, &c.lower);
+	if (c.image_fd < 0)
+		goto out;
+	/* Host directories and named volumes are the user's: made now, kept afterwards. */
+	if (prepare_volumes(o->vols, o->nvols, state_root, c.lower) < 0)
+		goto out;
+	/* The cgroup and its limits exist before the container does... */
+	if (cgroup_create(&c.cgroup, c.id, &o->limits) < 0)
+		goto out;
+	c.dir = layer_create(state_root, c.id);
+	if (!c.dir)
+		goto out;
+	/* ...and so do its records (and with -d its log files), so `ps` lists it. */
+	if (record_create(&c) < 0 || (o->detach && logs_create(c.dir) < 0))
+		goto out;
+	/* With -d a monitor process starts it and stays with it; mydocker returns. */
+	if (o->detach)
+		return monitor_start(&c, &handled);
+	if (start_reaper(&c) < 0)
+		goto out;
+	code = start_container(&c, &st);
+	if (code)
+		goto out;
+
+	code = supervise(&c, &handled);
+	/* Until container_destroy() removes the directory, its record says how it ended. */
+	state_set_exited(c.dir, &st, code);
+out:
+	/* Every way out, after success or any failure: whatever was made is released. */
+	container_destroy(&c);
+	if (o->tty)
+		restore_terminal();
+	return code;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_opts o = { 0 };
+	parse_run_options(argc, argv, &o);
+	require_root("run");
+	int code = run_container(&o);
+	free(o.vols);
+	return code;
+}

@@ -1,0 +1,178 @@
+/* stop.c: `mydocker stop [-t SECONDS] CONTAINER...`, as `docker stop`: SIGTERM to the
+ * container's first process, a grace period, then SIGKILL.
+ *
+ * Why not SIGTERM alone, as the book's stop does: the first process of a PID namespace is
+ * that namespace's init, and the kernel delivers to an init only the signals it has a handler
+ * for. A command that never asked for SIGTERM (a shell, sleep, most programs not written to
+ * be PID 1) does not die of it. Only SIGKILL and SIGSTOP sent from an ancestor namespace (the
+ * host) get through regardless. So a polite request first, then the one signal that always
+ * works.
+ *
+ * Why a pidfd: the PID in state.json names the container only as long as that process lives;
+ * once it is gone the kernel may give the number to anyone. pidfd_open() takes hold of the
+ * process that has the PID now; if its start time is the recorded one, the descriptor is the
+ * container's for good, and pidfd_send_signal() on it can never reach another process. The
+ * descriptor also becomes readable when the process exits, so poll() is the wait.
+ *
+ * stop does not record the exit itself: the container's monitor (or its foreground mydocker)
+ * is its parent and the only one that learns the status. stop waits until it has written it. */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "die.h"
+#include "image.h"
+#include "privs.h"
+#include "state.h"
+#include "stop.h"
+#include "util.h"
+
+#define STOP_USAGE "mydocker stop [-t SECONDS] CONTAINER..."
+
+static const char stop_help[] =
+    "Usage: " STOP_USAGE "\n"
+    "\n"
+    "Stop one or more running containers: SIGTERM to each one's first process, then SIGKILL\n"
+    "if it has not exited after the grace period. CONTAINER is a name, an ID or a unique ID\n"
+    "prefix. Stopping a container that has exited already does nothing.\n"
+    "\n"
+    "Options:\n"
+    "  -t, --timeout SECONDS  grace period before SIGKILL (default 10; 0: SIGKILL at once)\n"
+    "      --help             print this help\n";
+
+/* How long a process killed with SIGKILL may take to be gone, and its supervisor to record
+ * it: the kernel first kills every other process of its PID namespace. */
+#define KILL_WAIT_MS 10000
+
+/* Wait up to MS milliseconds for the process of PIDFD to exit: 1 if it has, 0 if not yet. */
+static int wait_exit(int pidfd, int ms)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	int n;
+	while ((n = poll(&p, 1, ms)) < 0 && errno == EINTR)
+		;
+	return n > 0;
+}
+
+/* Wait until the record no longer says "running": its supervisor has written the exit, or
+ * removed the container (--rm, or a foreground container's mydocker). A detached container
+ * whose monitor died is recorded as exited with an unknown status (record_reconcile). */
+static int wait_recorded(struct record *r, const char *arg, const char *cmd)
+{
+	for (int waited = 0; waited < KILL_WAIT_MS; waited += 10) {
+		if (record_reconcile(r) < 0 || r->state.status != STATUS_RUNNING)
+			return 0;
+		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
+	}
+	warn("%s: container %s has exited, but its exit was not recorded", cmd, arg);
+	return -1;
+}
+
+int end_container(struct record *r, const char *arg, int timeout, const char *cmd)
+{
+	const struct state *st = &r->state;
+	if (st->status != STATUS_RUNNING)
+		return 0;
+	int pidfd = pidfd_open(st->pid, 0);
+	if (pidfd < 0 && errno != ESRCH) {
+		warn_errno("%s: pidfd_open %d (container %s)", cmd, st->pid, arg);
+		return -1;
+	}
+	/* Checked after pidfd_open: if the recorded process still has the PID now, the pidfd is
+	 * that process. A zombie has exited already: only the record is still to come. */
+	if (pidfd >= 0 && process_runs(st->pid, st->pid_start)) {
+		bool gone = false;
+		if (timeout > 0) {
+			if (pidfd_send_signal(pidfd, SIGTERM, NULL, 0) < 0 && errno != ESRCH) {
+				warn_errno("%s: send SIGTERM to container %s", cmd, arg);
+				close(pidfd);
+				return -1;
+			}
+			gone = wait_exit(pidfd, timeout * 1000);
+		}
+		if (!gone) {
+			if (pidfd_send_signal(pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH) {
+				warn_errno("%s: send SIGKILL to container %s", cmd, arg);
+				close(pidfd);
+				return -1;
+			}
+			if (!wait_exit(pidfd, KILL_WAIT_MS)) {
+				warn("%s: container %s did not exit after SIGKILL", cmd, arg);
+				close(pidfd);
+				return -1;
+			}
+		}
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	return wait_recorded(r, arg, cmd);
+}
+
+/* Stop the container ARG names. Returns 0 if it is not running now. */
+static int stop_one(const char *arg, int timeout)
+{
+	char id[ID_LEN + 1];
+	struct record r;
+	if (record_find(state_root, arg, "stop", id) < 0)
+		return -1;
+	if (record_load(state_root, id, &r) < 0) {
+		if (errno == ENOENT)
+			warn("stop: No such container: %s", arg);
+		else
+			warn_errno("stop: read the records of container %s", arg);
+		return -1;
+	}
+	int rc = record_reconcile(&r) < 0 ? 0 : end_container(&r, arg, timeout, "stop");
+	record_free(&r);
+	return rc;
+}
+
+int cmd_stop(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "timeout", required_argument, NULL, 't' },
+		{ "time", required_argument, NULL, 't' }, /* Docker's older name for it */
+		{ "help", no_argument, NULL, 'H' },
+		{ 0 },
+	};
+	long long timeout = STOP_TIMEOUT;
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":t:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			if (parse_long(optarg, 0, 24 * 3600, &timeout) < 0)
+				die("stop: invalid --timeout \"%s\" (want whole seconds, 0 to 86400)",
+				    optarg);
+			break;
+		case 'H':
+			fputs(stop_help, stdout);
+			return 0;
+		case ':':
+			die("stop: option needs a value: %s (usage: " STOP_USAGE ")",
+			    argv[optind - 1]);
+		default:
+			die("stop: unknown option %s (usage: " STOP_USAGE ")", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		die("stop: no container given (usage: " STOP_USAGE ")");
+	require_root("stop");
+	/* Every container is tried; one that fails does not keep the others running. */
+	int code = 0;
+	for (int i = optind; i < argc; i++) {
+		if (stop_one(argv[i], timeout) < 0)
+			code = EXIT_RUNTIME;
+		else
+			printf("%s\n", argv[i]);
+		fflush(stdout);
+	}
+	return code;
+}

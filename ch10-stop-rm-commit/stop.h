@@ -1,0 +1,22 @@
+/* stop.h: the `mydocker stop` command, and the one way any command ends a running container.
+ *
+ * Interface: end_container() ends the container of record R (ARG is how the user named it,
+ * for messages): SIGTERM to its first process, up to TIMEOUT seconds for it to exit, then
+ * SIGKILL; TIMEOUT 0 kills at once (rm -f). The process is named by a pidfd opened on the
+ * recorded PID and checked against the recorded start time, so a PID the kernel has given to
+ * another process since is never signalled. It returns once whoever supervises the container
+ * has recorded the exit (or removed the container), so a `ps -a` after it shows the
+ * exit status: 143 for a command that ended on SIGTERM, 137 for SIGKILL. R is reloaded from
+ * disk on the way. Returns 0, or -1 after printing why (CMD: ...). */
+#ifndef MYDOCKER_STOP_H
+#define MYDOCKER_STOP_H
+
+#include "state.h"
+
+/* Docker's grace period between SIGTERM and SIGKILL. */
+#define STOP_TIMEOUT 10
+
+int end_container(struct record *r, const char *arg, int timeout, const char *cmd);
+int cmd_stop(int argc, char **argv);
+
+#endif

@@ -1,0 +1,473 @@
+#!/usr/bin/env bats
+# ch10-stop-rm-commit: the rest of a container's life. `stop` ends a running container (SIGTERM,
+# a grace period, SIGKILL) and returns once its exit is recorded; `rm` removes an exited one
+# (-f kills it first), `run --rm` makes that automatic; `commit` writes a new image from a
+# container's filesystem as it sees it; `images` and `rmi` list and remove images; `-e` and
+# `--env-file` give a container its environment. Every command has --help.
+# new-options: stop rm commit images rmi -e --env --env-file --rm
+
+load lib/helpers
+
+# Host processes a test started that the teardown kills.
+KILL_PIDS=()
+
+chapter_teardown() {
+	local pid
+	for pid in "${KILL_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+	stop_detached_containers
+}
+
+# md COMMAND...: mydocker, bounded in time.
+md() { timeout 60 "$MYDOCKER" "$@" 3>&-; }
+
+# wait_log ID TEXT: wait up to 20 s until the container's stdout log holds TEXT.
+wait_log() {
+	local _
+	for _ in $(seq 200); do
+		grep -qF -- "$2" "$(cdir "$1")/stdout.log" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "container $1 never printed $2" >&2
+	return 1
+}
+
+# run_d_img IMAGE [RUN OPTIONS...] -- COMMAND...: `mydocker run -d` of another image.
+run_d_img() {
+	local img=$1 opts=()
+	shift
+	while (($#)) && [[ $1 != -- ]]; do opts+=("$1"); shift; done
+	shift
+	timeout 20 "$MYDOCKER" run -d "${opts[@]}" "$img" "$@" 3>&-
+}
+
+# Is the directory empty, or not there at all?
+empty_dir() { [[ ! -e $1 || -z $(ls -A "$1") ]]; }
+
+# Milliseconds on a monotonic-enough clock.
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# The image tarball IMAGE of the test's state root.
+tarball() { echo "$MYDOCKER_ROOT/images/$1.tar"; }
+
+# A size in Docker's words (decimal units, three significant digits), computed apart from
+# mydocker.
+docker_size() {
+	awk -v s="$1" 'BEGIN { split("B kB MB GB TB", u, " "); i = 1
+		while (s >= 1000 && i < 5) { s /= 1000; i++ }; printf "%.3g%s\n", s, u[i] }'
+}
+
+@test "stop: a command that handles SIGTERM ends on it at once; its status is recorded when stop returns" {
+	code=$(rand_between 1 120)
+	a=$(run_d -- sh -c 'trap "exit 143" TERM; echo ready; while :; do sleep 0.1; done')
+	b=$(run_d --name "term-$code" -- sh -c "trap 'exit $code' TERM; echo ready; while :; do sleep 0.1; done")
+	wait_log "$a" ready
+	wait_log "$b" ready
+	t0=$(now_ms)
+	run md stop "${a:0:12}" "term-$code"
+	t1=$(now_ms)
+	assert_success
+	# Each container as it was given.
+	assert_output "${a:0:12}
+term-$code"
+	# Both ended on SIGTERM, long before the 10 s grace period.
+	(((t1 - t0) < 5000))
+	# Recorded by the time stop returned, no waiting.
+	assert_equal "$(state "$a" status)" exited
+	assert_equal "$(state "$a" exit_code)" 143
+	assert_equal "$(state "$b" exit_code)" "$code"
+	run md ps -a
+	assert_line --regexp "^${a:0:12} .* Exited \(143\) "
+	assert_line --regexp "^${b:0:12} .* Exited \($code\) "
+}
+
+@test "stop: a first process that ignores SIGTERM (PID 1 has no default action) is killed after -t 1: 137" {
+	id=$(run_d -- "$PROBE" sleep 100)
+	pid=$(state "$id" pid)
+	start=$(state "$id" pid_start_time)
+	t0=$(now_ms)
+	run md stop -t 1 "$id"
+	t1=$(now_ms)
+	assert_success
+	assert_output "$id"
+	# SIGTERM did nothing, SIGKILL came after the grace period: at least 1 s, well under 10.
+	(((t1 - t0) >= 1000))
+	(((t1 - t0) < 6000))
+	assert_equal "$(state "$id" status)" exited
+	assert_equal "$(state "$id" exit_code)" 137
+	! same_process "$pid" "$start"
+	# -t 0: SIGKILL at once.
+	id=$(run_d -- "$PROBE" sleep 100)
+	t0=$(now_ms)
+	run md stop --timeout 0 "$id"
+	t1=$(now_ms)
+	assert_success
+	(((t1 - t0) < 1000))
+	assert_equal "$(state "$id" exit_code)" 137
+}
+
+@test "stop: a foreground container ends too, and its mydocker exits with the status" {
+	name="fg-$RANDOM"
+	ctr_bg "$TEST_TMP/out" -i --name "$name" -- "$PROBE" echo started , wait-stdin
+	wait_for "$TEST_TMP/out" started
+	run md stop -t 1 "$name"
+	assert_success
+	assert_output "$name"
+	wait_ctr
+	assert_equal "$CTR_STATUS" 137
+	# Its mydocker removed it, as always for a foreground container.
+	run ls "$MYDOCKER_ROOT/containers"
+	assert_output ""
+}
+
+@test "stop: an exited container is a successful no-op; an unknown one is one line and 125, the others still stopped" {
+	code=$(rand_between 1 120)
+	done_id=$(run_d -- "$PROBE" exit "$code")
+	wait_status "$done_id" exited
+	before=$(cat "$(cdir "$done_id")/state.json")
+	run md stop "$done_id"
+	assert_success
+	assert_output "$done_id"
+	assert_equal "$(cat "$(cdir "$done_id")/state.json")" "$before"
+	id=$(run_d -- "$PROBE" sleep 100)
+	unknown="nosuch-$RANDOM"
+	run md stop -t 0 "$unknown" "$id"
+	assert_equal "$status" 125
+	assert_output "mydocker: stop: No such container: $unknown
+$id"
+	assert_equal "$(state "$id" exit_code)" 137
+	run md stop
+	assert_equal "$status" 125
+	assert_output "mydocker: stop: no container given (usage: mydocker stop [-t SECONDS] CONTAINER...)"
+	run md stop -t soon "$id"
+	assert_equal "$status" 125
+	assert_output "mydocker: stop: invalid --timeout \"soon\" (want whole seconds, 0 to 86400)"
+}
+
+@test "stop never signals a process that took over the recorded PID: the start time decides" {
+	id=$(run_d -- "$PROBE" exit 0)
+	wait_status "$id" exited
+	sleep 100 3>&- &
+	other=$!
+	KILL_PIDS+=("$other")
+	sed -i -e 's/"status": "exited"/"status": "running"/' -e "s/\"pid\": [0-9]*/\"pid\": $other/" \
+		-e "s/\"pid_start_time\": [0-9]*/\"pid_start_time\": $(($(start_time "$other") + 1))/" \
+		"$(cdir "$id")/state.json"
+	run md stop -t 0 "$id"
+	assert_success
+	kill -0 "$other"
+	assert_equal "$(sed 's/.*) //' "/proc/$other/stat" | cut -d' ' -f1)" S
+}
+
+@test "rm: a running container is refused and keeps running; an exited one goes with its records, logs, layer and name" {
+	name="keep-$RANDOM"
+	id=$(run_d --name "$name" -- "$PROBE" echo hello , sleep 100)
+	wait_log "$id" hello
+	run md rm "$name"
+	assert_equal "$status" 125
+	assert_output "mydocker: rm: container $name is running: stop it first, or use rm -f"
+	same_process "$(state "$id" pid)" "$(state "$id" pid_start_time)"
+	md stop -t 0 "$id"
+	[[ -d $(cdir "$id")/upper ]]
+	run md rm "${id:0:12}"
+	assert_success
+	assert_output "${id:0:12}"
+	[[ ! -e $(cdir "$id") ]]
+	[[ ! -L $MYDOCKER_ROOT/names/$name ]]
+	run ls -A "$MYDOCKER_ROOT/containers"
+	assert_output ""
+	run md ps -a
+	assert_equal "${#lines[@]}" 1
+	run md logs "$id"
+	assert_equal "$status" 125
+	assert_output "mydocker: logs: No such container: $id"
+	unknown="nosuch-$RANDOM"
+	run md rm "$unknown"
+	assert_equal "$status" 125
+	assert_output "mydocker: rm: No such container: $unknown"
+}
+
+@test "rm -f kills a running container and removes it; its process and cgroup are gone" {
+	a=$(run_d -- "$PROBE" sleep 100)
+	b=$(run_d -- sh -c 'trap "" TERM; while :; do sleep 0.1; done')
+	pa=$(state "$a" pid) sa=$(state "$a" pid_start_time)
+	pb=$(state "$b" pid) sb=$(state "$b" pid_start_time)
+	t0=$(now_ms)
+	run md rm -f "$a" "${b:0:10}"
+	t1=$(now_ms)
+	assert_success
+	assert_output "$a
+${b:0:10}"
+	# SIGKILL at once, no grace period.
+	(((t1 - t0) < 3000))
+	! same_process "$pa" "$sa"
+	! same_process "$pb" "$sb"
+	[[ ! -e $(cdir "$a") && ! -e $(cdir "$b") ]]
+	empty_dir "$MYDOCKER_ROOT/containers"
+	empty_dir "$MYDOCKER_ROOT/names"
+}
+
+@test "run -d --rm: the container is removed when it exits, also after stop; --rm in the foreground is accepted" {
+	name="gone-$RANDOM"
+	code=$(rand_between 1 120)
+	id=$(run_d --rm --name "$name" -- "$PROBE" sleep 1 , exit "$code")
+	[[ -d $(cdir "$id") ]]
+	grep -q '"auto_remove": true' "$(cdir "$id")/config.json"
+	for _ in $(seq 100); do [[ -e $(cdir "$id") ]] || break; sleep 0.1; done
+	[[ ! -e $(cdir "$id") ]]
+	[[ ! -L $MYDOCKER_ROOT/names/$name ]]
+	id=$(run_d --rm -- "$PROBE" sleep 100)
+	run md stop -t 0 "$id"
+	assert_success
+	for _ in $(seq 100); do [[ -e $(cdir "$id") ]] || break; sleep 0.1; done
+	[[ ! -e $(cdir "$id") ]]
+	# The name is free again at once.
+	run_d --rm --name "$name" -- "$PROBE" exit 0 >/dev/null
+	run ctr --rm -- "$PROBE" exit "$code"
+	assert_equal "$status" "$code"
+	for _ in $(seq 100); do [[ -z $(ls -A "$MYDOCKER_ROOT/containers") ]] && break; sleep 0.1; done
+	run ls -A "$MYDOCKER_ROOT/containers"
+	assert_output ""
+}
+
+@test "a name is free again after rm; until then it is taken" {
+	name="reuse-$RANDOM"
+	first=$(run_d --name "$name" -- "$PROBE" exit 0)
+	wait_status "$first" exited
+	run run_d --name "$name" -- "$PROBE" exit 0
+	assert_equal "$status" 125
+	assert_output "mydocker: run: the container name \"$name\" is already in use by container $first"
+	md rm "$name"
+	second=$(run_d --name "$name" -- "$PROBE" echo second)
+	[[ $second != "$first" ]]
+	assert_equal "$(readlink "$MYDOCKER_ROOT/names/$name")" "$second"
+	wait_status "$second" exited
+	assert_equal "$(md logs "$name")" second
+}
+
+@test "commit of a running container: its writes and deletions are in the new image, volumes and /proc, /sys, /dev contents are not" {
+	a="written-$RANDOM" v="volume-$RANDOM" img="snap-$RANDOM"
+	mkdir "$TEST_TMP/vol"
+	echo "$v" >"$TEST_TMP/vol/secret"
+	id=$(run_d -v "$TEST_TMP/vol:/vol" -- sh -c "mkdir /data && echo $a >/data/new && rm /etc/hosts && echo ready && exec $PROBE sleep 100")
+	wait_log "$id" ready
+	pid=$(state "$id" pid) start=$(state "$id" pid_start_time)
+	run md commit "$id" "$img"
+	assert_success
+	assert_output "$img"
+	# The container runs on.
+	same_process "$pid" "$start"
+	tar -tf "$(tarball "$img")" >"$TEST_TMP/list"
+	grep -qx './data/new' "$TEST_TMP/list"
+	grep -qx './bin/probe' "$TEST_TMP/list"
+	! grep -q '^./etc/hosts$' "$TEST_TMP/list"
+	# Mount points are there, empty: nothing of what was mounted on them.
+	for d in proc sys dev vol; do
+		grep -qx "./$d/" "$TEST_TMP/list"
+		run grep -c "^./$d/." "$TEST_TMP/list"
+		assert_output 0
+	done
+	# A container of the new image starts from exactly that.
+	run ctr_img "$img" "$PROBE" cat /data/new , exists /etc/hosts , exists /etc/passwd , ls /vol
+	assert_success
+	assert_output "$a
+/etc/hosts no
+/etc/passwd yes"
+	# Owners and modes as in the container.
+	assert_equal "$(tar --numeric-owner -tvf "$(tarball "$img")" ./data/new | awk '{ print $1, $2 }')" "-rw-r--r-- 0/0"
+}
+
+# ctr_img IMAGE COMMAND...: a foreground container of IMAGE.
+ctr_img() { timeout 60 "$MYDOCKER" run "$@" 3>&-; }
+
+@test "commit of an exited container: the same view made again from its layer, deleted and replaced directories included" {
+	a="written-$RANDOM" img="done-$RANDOM"
+	code=$(rand_between 1 120)
+	id=$(run_d -- sh -c "echo $a >/new; rm /etc/passwd; rm -r /root; mkdir /root; echo mine >/root/own; exit $code")
+	wait_status "$id" exited
+	run md commit "${id:0:12}" "$img"
+	assert_success
+	assert_output "$img"
+	run ctr_img "$img" "$PROBE" cat /new , exists /etc/passwd , exists /etc/group , ls /root
+	assert_success
+	assert_output "$a
+/etc/passwd no
+/etc/group yes
+own"
+	# Committing again gives the same content: nothing of the first commit was left mounted.
+	md commit "$id" "$img-2"
+	diff <(tar -tf "$(tarball "$img")" | sort) <(tar -tf "$(tarball "$img-2")" | sort)
+}
+
+@test "commit to an existing image name replaces it atomically; a container of the old image keeps its files" {
+	img="app-$RANDOM" one="one-$RANDOM" two="two-$RANDOM"
+	a=$(run_d -- sh -c "echo $one >/v; exit 0")
+	b=$(run_d -- sh -c "echo $two >/v; exit 0")
+	wait_status "$a" exited
+	wait_status "$b" exited
+	md commit "$a" "$img"
+	old=$(run_d_img "$img" -- "$PROBE" sleep 100)
+	# The image is replaced while a container of it runs.
+	run md commit "$b" "$img"
+	assert_success
+	run ctr_img "$img" "$PROBE" cat /v
+	assert_output "$two"
+	run md exec "$old" "$PROBE" cat /v
+	assert_output "$one"
+	# No temporary file is left, and only the new tarball has the name.
+	run ls -A "$MYDOCKER_ROOT/images"
+	refute_output --partial .commit-
+	[[ $(tar -xOf "$(tarball "$img")" ./v) == "$two" ]]
+}
+
+@test "a commit that fails leaves no image and no temporary file; bad arguments are one line and 125" {
+	id=$(run_d -- "$PROBE" write /x y)
+	wait_status "$id" exited
+	img="never-$RANDOM"
+	# Its image copy is gone: the exited container's filesystem cannot be made again.
+	mv "$(field "$(cdir "$id")/config.json" lower_dir)" "$TEST_TMP/moved"
+	run md commit "$id" "$img"
+	assert_equal "$status" 125
+	assert_output --regexp "^mydocker: commit: container $id: mount an overlay lowerdir=.*: No such file or directory$"
+	mv "$TEST_TMP/moved" "$(field "$(cdir "$id")/config.json" lower_dir)"
+	[[ ! -e $(tarball "$img") ]]
+	run ls -A "$MYDOCKER_ROOT/images"
+	refute_output --partial .commit-
+	run md commit "$id" "bad/name"
+	assert_equal "$status" 125
+	assert_output "mydocker: commit: invalid image name \"bad/name\" (letters, digits, '.', '_' and '-'; not first '.' or '-')"
+	run md commit "$id"
+	assert_equal "$status" 125
+	assert_output "mydocker: commit: a container and an image name are needed (usage: mydocker commit CONTAINER IMAGE)"
+	unknown="nosuch-$RANDOM"
+	run md commit "$unknown" "$img"
+	assert_equal "$status" 125
+	assert_output "mydocker: commit: No such container: $unknown"
+}
+
+@test "images: name, created and size in Docker's columns, newest first" {
+	old="old-$RANDOM" small="small-$RANDOM"
+	cp "$(tarball "$TEST_IMAGE")" "$(tarball "$old")"
+	touch -d '3 minutes ago' "$(tarball "$old")"
+	head -c "$(rand_between 1 5000)" /dev/urandom >"$TEST_TMP/blob"
+	tar -C "$TEST_TMP" -cf "$(tarball "$small")" blob
+	run md images
+	assert_success
+	assert_line --index 0 --regexp '^IMAGE +CREATED +SIZE$'
+	assert_line --regexp "^$small +(Less than a second|[0-9]+ seconds?) ago +$(docker_size "$(stat -c %s "$(tarball "$small")")")$"
+	assert_line --regexp "^$old +3 minutes ago +$(docker_size "$(stat -c %s "$(tarball "$old")")")$"
+	assert_line --regexp "^$TEST_IMAGE +.* ago +$(docker_size "$(stat -c %s "$(tarball "$TEST_IMAGE")")")$"
+	# Newest first; the columns line up (Docker's tabwriter: widest cell + 3, at least 10).
+	order=$(printf '%s\n' "${lines[@]}" | awk '{ print $1 }' | grep -nxE "$small|$old" | cut -d: -f2 | tr '\n' ' ')
+	assert_equal "$order" "$small $old "
+	col=$(awk 'NR == 1 { print index($0, "CREATED") }' <<<"$output")
+	for line in "${lines[@]:1}"; do
+		[[ ${line:$((col - 2)):1} == " " && ${line:$((col - 1)):1} != " " ]]
+	done
+}
+
+@test "rmi removes an image and its unpacked copies; refused while a container, running or exited, uses it" {
+	img="gone-$RANDOM"
+	cp "$(tarball "$TEST_IMAGE")" "$(tarball "$img")"
+	id=$(run_d_img "$img" --name "user-$img" -- "$PROBE" sleep 100)
+	[[ -d $MYDOCKER_ROOT/images/$img ]]
+	run md rmi "$img"
+	assert_equal "$status" 125
+	assert_output "mydocker: rmi: image \"$img\" is in use by container user-$img (${id:0:12}): remove the container first"
+	md stop -t 0 "$id"
+	run md rmi "$img"
+	assert_equal "$status" 125
+	assert_output --partial "is in use by container user-$img"
+	[[ -e $(tarball "$img") ]]
+	md rm "$id"
+	run md rmi "$img"
+	assert_success
+	assert_output "Deleted: $img"
+	[[ ! -e $(tarball "$img") && ! -e $MYDOCKER_ROOT/images/$img ]]
+	run md images
+	refute_output --partial "$img"
+	run md rmi "$img"
+	assert_equal "$status" 125
+	assert_output "mydocker: rmi: No such image: $img"
+	run ctr_img "$img" "$PROBE" pid
+	assert_equal "$status" 125
+}
+
+@test "-e KEY=VAL, -e KEY from mydocker's environment, an unset KEY removed; later wins, also over the defaults; recorded" {
+	v="val-$RANDOM" h="/home-$RANDOM" inherited="from-host-$RANDOM"
+	export FROM_HOST=$inherited
+	run ctr -e "A=$v" --env "B=x=y z" -e A=first -e "A=$v" -e FROM_HOST -e "HOME=$h" -e NOT_SET_ANYWHERE -- "$PROBE" env
+	assert_success
+	assert_output "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+HOSTNAME=$(grep -m1 -o '^HOSTNAME=.*' <<<"$output" | cut -d= -f2)
+HOME=$h
+A=$v
+B=x=y z
+FROM_HOST=$inherited"
+	# A bare KEY that mydocker has no value for takes the default away, as in Docker.
+	run env -u HOME timeout 60 "$MYDOCKER" run -e HOME "$TEST_IMAGE" "$PROBE" env
+	refute_line --partial HOME=
+	# The container's config.json keeps what was asked for.
+	id=$(run_d -e "A=$v" -e "B=x=y z" -- "$PROBE" exit 0)
+	grep -qF "\"A=$v\"" "$(cdir "$id")/config.json"
+	grep -qF '"B=x=y z"' "$(cdir "$id")/config.json"
+	run ctr -e =x -- "$PROBE" env
+	assert_equal "$status" 125
+	assert_output "mydocker: run: invalid environment variable: =x"
+}
+
+@test "--env-file: Docker's format (comments, blank lines, KEY lines, no quote processing); -e wins; a bad line is refused" {
+	v="val-$RANDOM" inherited="inh-$RANDOM"
+	printf '%s\n' "# a comment, then a blank line" "" "   " "A=file" "  B=two words  " 'Q="quoted"' \
+		"INHERITED" "NOT_SET_ANYWHERE" "C=$v" "E=" >"$TEST_TMP/one.env"
+	printf 'C=second\r\nD=dos\r\n' >"$TEST_TMP/two.env"
+	export INHERITED=$inherited
+	run ctr -e A=option --env-file "$TEST_TMP/one.env" --env-file "$TEST_TMP/two.env" -- "$PROBE" env
+	assert_success
+	assert_line "A=option"
+	assert_line "B=two words  "
+	assert_line 'Q="quoted"'
+	assert_line "INHERITED=$inherited"
+	assert_line "C=second"
+	assert_line "D=dos"
+	assert_line "E="
+	refute_line --partial NOT_SET_ANYWHERE
+	refute_line --partial "#"
+	printf 'GOOD=1\nBAD KEY=x\n' >"$TEST_TMP/bad.env"
+	run ctr --env-file "$TEST_TMP/bad.env" -- "$PROBE" env
+	assert_equal "$status" 125
+	assert_output "mydocker: run: --env-file $TEST_TMP/bad.env line 2: variable 'BAD KEY' contains whitespaces"
+	printf '=x\n' >"$TEST_TMP/bad.env"
+	run ctr --env-file "$TEST_TMP/bad.env" -- "$PROBE" env
+	assert_output "mydocker: run: --env-file $TEST_TMP/bad.env line 1: no variable name on line '=x'"
+	run ctr --env-file "$TEST_TMP/missing.env" -- "$PROBE" env
+	assert_equal "$status" 125
+	assert_output "mydocker: run: --env-file open $TEST_TMP/missing.env: No such file or directory"
+	# Refused before anything was made.
+	empty_dir "$MYDOCKER_ROOT/containers"
+	empty_dir "$MYDOCKER_ROOT/names"
+}
+
+@test "exec sees the variables of -e and --env-file, and -e of exec on top" {
+	v="val-$RANDOM" f="file-$RANDOM"
+	echo "F=$f" >"$TEST_TMP/e.env"
+	id=$(run_d -e "V=$v" --env-file "$TEST_TMP/e.env" -- "$PROBE" sleep 100)
+	run md exec "$id" "$PROBE" env
+	assert_success
+	assert_line "V=$v"
+	assert_line "F=$f"
+	run md exec -e V=exec "$id" "$PROBE" env
+	assert_line "V=exec"
+	refute_line "V=$v"
+}
+
+@test "--help: every command has its own; mydocker --help lists them all" {
+	run md --help
+	assert_success
+	for cmd in run ps logs exec stop rm commit images rmi; do
+		assert_line --regexp "^  $cmd +[A-Z]"
+		run md "$cmd" --help
+		assert_success
+		assert_line --index 0 --regexp "^Usage: mydocker $cmd( |$)"
+		run md --help
+	done
+}
