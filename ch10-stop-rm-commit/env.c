@@ -191,3 +191,12 @@ int env_add_file(struct env_list *l, const char *path, char *err, size_t errsize
 	free(text);
 	return rc;
 }
+
+void env_free(struct env_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}

@@ -10,6 +10,7 @@
  *   env_add_option()  one -e: KEY=VAL as it is, KEY with its value from mydocker's own
  *                     environment (left out if it has none, as Docker does).
  *   env_add_file()    every line of an env file, in order. Prints what was wrong.
+ *   env_free()        frees the list's strings and the list.
  * Docker reads every --env-file before any -e, so -e wins over a file whatever the order on
  * the command line; run.c keeps the two apart and adds them in that order. */
 #ifndef MYDOCKER_ENV_H
@@ -46,5 +47,6 @@ void env_put(struct env_list *l, const char *key, size_t keylen, const char *val
 	     size_t valuelen);
 int env_add_option(struct env_list *l, const char *arg, char *err, size_t errsize);
 int env_add_file(struct env_list *l, const char *path, char *err, size_t errsize);
+void env_free(struct env_list *l);
 
 #endif

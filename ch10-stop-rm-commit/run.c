@@ -417,5 +417,6 @@ int cmd_run(int argc, char **argv)
 	require_root("run");
 	int code = run_container(&o);
 	free(o.vols);
+	env_free(&o.env);
 	return code;
 }

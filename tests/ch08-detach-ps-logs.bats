@@ -225,7 +225,9 @@ $second"
 	[[ $id =~ ^[0-9a-f]{64}$ ]]
 	pid=$(state "$id" pid)
 	mon=$(state "$id" monitor_pid)
-	term_procs=$(descendants "$script_pid")
+	# The terminal's own processes: not the monitor and the container, which may still be
+	# below it while mydocker run -d exits.
+	term_procs=$(descendants "$script_pid" | grep -vxF -f <(echo "$mon"; descendants "$mon") || true)
 	kill -KILL "$script_pid"
 	wait "$script_pid" || true
 	# The shell in that terminal gets its hangup and goes (waited for, not slept on); by then
