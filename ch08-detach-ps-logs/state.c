@@ -4,6 +4,7 @@
  * in one step, so `ps` reading at the same moment gets the old file or the new one, never a
  * half-written one. Also: which process is the container (liveness), and finding a container
  * by ID, name or ID prefix. */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -53,11 +54,18 @@ void time_format(const struct timespec *ts, char *buf, size_t size)
 	snprintf(buf + n, size - n, ".%09ldZ", ts->tv_nsec);
 }
 
-/* The fraction has 1 to 9 digits, so ".5" is half a second (not 5 ns, as a plain number would
- * read it); no sign and no space. */
+/* Exactly the form time_format() writes, so whatever is accepted prints back the same: four
+ * digit years (none past 9999), two digit fields, a fraction of 1 to 9 digits (".5" is half a
+ * second, not 5 ns as a plain number would read it), no sign and no space. A date the calendar
+ * does not have (February 30, or second 60: the leap seconds Docker and runc refuse too) would
+ * be moved by timegm() to another day, so it is refused, and so is a time before 1970. */
 int time_parse(const char *s, struct timespec *ts)
 {
-	struct tm tm = { 0 };
+	static const char form[] = "dddd-dd-ddTdd:dd:dd";
+	for (size_t i = 0; i < sizeof form - 1; i++)
+		if (form[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != form[i])
+			return errno = EINVAL, -1;
+	struct tm tm = { 0 }, back;
 	const char *p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
 	size_t digits = p && *p == '.' ? strspn(p + 1, "0123456789") : 0;
 	if (digits < 1 || digits > 9 || strcmp(p + 1 + digits, "Z"))
@@ -65,7 +73,12 @@ int time_parse(const char *s, struct timespec *ts)
 	long nsec = 0;
 	for (size_t i = 0; i < 9; i++)
 		nsec = nsec * 10 + (i < digits ? p[1 + i] - '0' : 0);
-	ts->tv_sec = timegm(&tm);
+	int sec = tm.tm_sec, min = tm.tm_min, hour = tm.tm_hour, mday = tm.tm_mday, mon = tm.tm_mon;
+	time_t when = timegm(&tm);
+	if (when < 0 || !gmtime_r(&when, &back) || back.tm_sec != sec || back.tm_min != min ||
+	    back.tm_hour != hour || back.tm_mday != mday || back.tm_mon != mon)
+		return errno = EINVAL, -1;
+	ts->tv_sec = when;
 	ts->tv_nsec = nsec;
 	return 0;
 }

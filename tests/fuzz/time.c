@@ -2,8 +2,9 @@
  * state.json. The input is a time as text, and also a time as numbers (any second from 1970
  * to 9999, any nanosecond). Properties: a text time_parse() accepts has a fraction of 1 to 9
  * digits meaning that many tenths, hundredths...: its nanoseconds are in [0, 1e9) and equal
- * the digits scaled; it prints back to a text that parses to the same time; and every time
- * prints to a text that parses back to it. */
+ * the digits scaled; it prints back to the same date and time of day (a calendar date that does
+ * not exist, such as second 60, is refused rather than moved) and to a text that parses to the
+ * same time; and every time prints to a text that parses back to it. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!dot || digits < 1 || digits > 9 || strcmp(dot + 1 + digits, "Z") ||
 		    ts.tv_nsec != want)
 			fuzz_fail("time_parse(\"%s\") accepted it with %ld ns", s, ts.tv_nsec);
+		char text[64];
+		time_format(&ts, text, sizeof text);
+		if (strncmp(text, s, 19))
+			fuzz_fail("time_parse(\"%s\") accepted it, and it prints as %s", s, text);
 		round_trip(&ts, s);
 	}
 	free(s);
