@@ -29,6 +29,7 @@ int parse_cpus(const char *s, long long period, long long *quota);
 int parse_cpuset(const char *s, int ncpus);
 long long shares_to_weight(long long shares);
 
+const char *cgroup_parent(void);
 int cgroup_create(struct cgroup *cg, const char *id, const struct limits *lim);
 int cgroup_join(struct cgroup *cg, pid_t pid);
 void cgroup_destroy(struct cgroup *cg);

@@ -1,6 +1,6 @@
 /* cgroup_v2.c: cgroup v2 ("unified"): one hierarchy holds every controller. The container gets
- * one directory, /sys/fs/cgroup/mydocker/<id>, and its parents must hand the controllers down
- * through cgroup.subtree_control. */
+ * one directory, /sys/fs/cgroup/mydocker/<id> (mydocker: cgroup_parent()), and its parents
+ * must hand the controllers down through cgroup.subtree_control. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,7 +72,10 @@ static int v2_write_limits(const char *dir, const struct limits *lim)
 
 int cgroup_v2_create(struct cgroup *cg, const char *id, const struct limits *lim)
 {
-	char *parent = path_join(V2_ROOT, "mydocker");
+	const char *parent_name = cgroup_parent();
+	if (!parent_name)
+		return -1;
+	char *parent = path_join(V2_ROOT, parent_name);
 	int rc = enable_controllers(V2_ROOT);
 	if (rc == 0)
 		rc = cg_mkdir(parent);

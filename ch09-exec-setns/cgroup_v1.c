@@ -1,6 +1,6 @@
 /* cgroup_v1.c: cgroup v1 (also the "hybrid" layout): every controller is a hierarchy of its
  * own, mounted somewhere under /sys/fs/cgroup. The container gets a directory named after its
- * ID in each hierarchy it needs: <mount>/mydocker/<id>. */
+ * ID in each hierarchy it needs: <mount>/mydocker/<id> (mydocker: cgroup_parent()). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,13 +88,16 @@ static int cpuset_inherit(const char *parent, const char *dir)
 /* Make <mount>/mydocker/<id> for one controller. */
 static int v1_make_dir(struct cgroup *cg, int c, const char *id)
 {
+	const char *parent_name = cgroup_parent();
+	if (!parent_name)
+		return -1;
 	char *mnt = v1_mount_point(controller_name[c]);
 	if (!mnt) {
 		warn("run: cgroup: no cgroup v1 hierarchy has the %s controller",
 		     controller_name[c]);
 		return -1;
 	}
-	char *parent = path_join(mnt, "mydocker");
+	char *parent = path_join(mnt, parent_name);
 	char *dir = path_join(parent, id);
 	int rc = cg_mkdir(parent);
 	if (rc == 0 && c == CG_CPUSET)

@@ -18,6 +18,8 @@
 #include "die.h"
 #include "util.h"
 
+#define NAME_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-"
+
 /* -m: a positive number of bytes, optionally with b, k, m or g (any case), as Docker takes. */
 int parse_memory(const char *s, long long *bytes)
 {
@@ -150,6 +152,25 @@ void cg_rmdir(char **dir)
 	}
 	free(*dir);
 	*dir = NULL;
+}
+
+/* The directory under each hierarchy's root that holds every container's cgroup: "mydocker",
+ * or $MYDOCKER_CGROUP_PARENT when set (one plain name), as Docker's --cgroup-parent. A test run
+ * gives each test a parent of its own, so that it finds, checks and removes only its own
+ * containers' cgroups and never another user's. */
+const char *cgroup_parent(void)
+{
+	const char *name = getenv("MYDOCKER_CGROUP_PARENT");
+	if (!name || !*name)
+		return "mydocker";
+	size_t n = strlen(name);
+	if (n > 64 || !isalnum((unsigned char)name[0]) || strspn(name, NAME_CHARS) != n) {
+		warn("run: cgroup: MYDOCKER_CGROUP_PARENT \"%s\" is not one plain name "
+		     "([a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 64 characters)",
+		     name);
+		return NULL;
+	}
+	return name;
 }
 
 /* cgroup v2 mounts a filesystem of its own type on /sys/fs/cgroup; anything else there

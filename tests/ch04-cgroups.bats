@@ -31,7 +31,7 @@ start_waiting() {
 	start_waiting -m "${mem}m" --cpu-shares "$shares" --cpus "0.$tenths" --cpuset-cpus 0 --pids-limit "$pids"
 	memdir=$(cg_dir memory "$CG_OUT")
 	cpudir=$(cg_dir cpu "$CG_OUT")
-	[[ $memdir == */mydocker/* ]]
+	[[ $memdir == */$MYDOCKER_CGROUP_PARENT/* ]]
 	if cgroup_v2; then
 		assert_equal "$(cat "$memdir/memory.max")" $((mem << 20))
 		weight=$(awk -v s="$shares" 'BEGIN { l = log(s) / log(2); e = (l * l + 125 * l) / 612 - 7 / 34
@@ -128,7 +128,7 @@ start_waiting() {
 	code=$(rand_between 2 99)
 	run in_terminal '# ' '\003' '# ' "cat /proc/self/cgroup; exit $code\n" -- -it -m 64m ${TEST_IMAGE:-} sh
 	assert_equal "$status" "$code"
-	assert_output --partial "/mydocker/"
+	assert_output --partial "/$MYDOCKER_CGROUP_PARENT/"
 	assert_equal "$(list_container_cgroups)" "$(cat "$TEST_TMP/cgroups.before")"
 }
 

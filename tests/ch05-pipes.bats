@@ -43,10 +43,10 @@ writer() {
 		run slow_setup -m 64m --pids-limit 20 -- "$PROBE" first-cgroup
 		assert_success
 		if cgroup_v2; then
-			assert_line --regexp '^0::/mydocker/[0-9a-f]+$'
+			assert_line --regexp "^0::/$MYDOCKER_CGROUP_PARENT/[0-9a-f]+\$"
 		else
 			for c in memory cpu cpuset pids; do
-				assert_line --regexp "^[0-9]+:([a-z_]+,)*$c(,[a-z_]+)*:/mydocker/[0-9a-f]+$"
+				assert_line --regexp "^[0-9]+:([a-z_]+,)*$c(,[a-z_]+)*:/$MYDOCKER_CGROUP_PARENT/[0-9a-f]+$"
 			done
 		fi
 	done

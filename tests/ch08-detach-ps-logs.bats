@@ -345,7 +345,7 @@ $second"
 	id=$(run_d -m 64m --pids-limit 20 -- "$PROBE" cgroup , sleep 2)
 	mapfile -t cgs < <(sed -n '/"cgroup"/,/]/s/^ *"\(\/sys[^"]*\)",\{0,1\}$/\1/p' "$(cdir "$id")/config.json")
 	((${#cgs[@]} >= 1))
-	for d in "${cgs[@]}"; do [[ -d $d && $d == */mydocker/$id ]]; done
+	for d in "${cgs[@]}"; do [[ -d $d && $d == */$MYDOCKER_CGROUP_PARENT/$id ]]; done
 	same_mounts
 	wait_status "$id" exited
 	for d in "${cgs[@]}"; do [[ ! -e $d ]]; done

@@ -24,9 +24,26 @@ fi
 # shellcheck source=tests/lib/leaks.bash
 source "$BATS_TEST_DIRNAME/lib/leaks.bash"
 
+# Outside a sandbox, /proc would show every process of the machine and the teardown could
+# take someone else's container for a leak of ours: refuse to run.
+if ! in_sandbox; then
+	echo "helpers.bash: run the tests through tests/run (make test), or as tests/lib/sandbox bats FILE" >&2
+	exit 1
+fi
+
+# Values drawn at random ($RANDOM, rand_between) come from a seed: MYDOCKER_TEST_SEED (tests/run
+# sets it; `make test SEED=N` replays a run), mixed with the test's name so that each test draws
+# its own values whatever runs beside it. A failed test prints the seed.
+test_seed() { echo $(((${MYDOCKER_TEST_SEED:-1} + $(cksum <<<"$BATS_TEST_DESCRIPTION" | cut -d' ' -f1)) % 2147483648)); }
+
 setup() {
-	TEST_TMP=$(mktemp -d /tmp/mydocker-test.XXXXXX)
+	TEST_TMP=$(mktemp -d "${MYDOCKER_TEST_TMPDIR:-/tmp}/mydocker-test.XXXXXX")
 	export MYDOCKER_ROOT=$TEST_TMP/root
+	# This test's own cgroup parent: its leak check and clean-up look only below it.
+	export MYDOCKER_CGROUP_PARENT=${MYDOCKER_CGROUP_PREFIX:-mydocker-test}-${TEST_TMP##*.}
+	TEST_SEED=$(test_seed)
+	RANDOM=$TEST_SEED
+	echo 0 >"$TEST_TMP/draws"
 	BG_PIDS=()
 	mount_table >"$TEST_TMP/mounts.before"
 	foreign_pidns_processes >"$TEST_TMP/procs.before"
@@ -52,7 +69,7 @@ report_values() {
 	for _v in $(LC_ALL=C comm -13 <(LC_ALL=C sort <<<"${TEST_VARS_BEFORE:-}") <(compgen -v | LC_ALL=C sort)); do
 		case $_v in
 		_* | BATS_* | bats_* | BASH* | TEST_VARS_BEFORE | output | lines | status | stderr | stderr_lines | FUNCNAME | PIPESTATUS | COLUMNS | LINES) continue ;;
-		killer_pid) continue ;; # bats' own (its time limit)
+		killer_pid | TEST_SEED | RANDOM) continue ;; # bats' own (its time limit); the seed is printed below
 		esac
 		[[ " $* " != *" $_v "* ]] || continue
 		_val=$(declare -p "$_v" 2>/dev/null) || continue
@@ -60,6 +77,7 @@ report_values() {
 		((${#_val} <= 200)) || _val="${_val:0:200}... (${#_val} characters)"
 		echo "replay: $_val"
 	done
+	echo "replay: MYDOCKER_TEST_SEED=${MYDOCKER_TEST_SEED:-1} (this test's seed: ${TEST_SEED:-?}; make test SEED=${MYDOCKER_TEST_SEED:-1} draws the same values)"
 	[[ ! -s ${TEST_TMP:-}/drawn ]] || sed 's/^/replay: /' "$TEST_TMP/drawn"
 	# Not every failed check shows the output it looked at.
 	[[ -z ${output:-} ]] || { echo "replay: the last run's output:"; head -n 20 <<<"$output" | cut -c 1-300 | sed 's/^/replay: | /'; }
@@ -100,8 +118,8 @@ teardown() {
 	[[ -z $leaked || -n $body_failed ]] || report_values body_failed pid d leaked >&2
 	# Whatever leaked is removed, so one failing test does not fail the ones after it.
 	for pid in $(cat "$TEST_TMP/procs.new" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
-	# shellcheck disable=SC2046  # one cgroup directory per line, no spaces
-	remove_cgroups $(cat "$TEST_TMP/cgroups.new" 2>/dev/null)
+	# Everything below this test's own cgroup parent goes, and the parent with it.
+	remove_cgroup_parent "$MYDOCKER_CGROUP_PARENT"
 	# Mounts that leaked under the test's directory (a runtime whose mounts propagated back)
 	# go first, deepest first, or the directory could not be removed.
 	for d in $(awk -v t="$TEST_TMP/" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
@@ -245,10 +263,16 @@ in_terminal() {
 	on_terminal "$MYDOCKER run $*" "${steps[@]}"
 }
 
-# A random integer in [LO, HI]; a failed test prints what it drew (report_values).
+# A random integer in [LO, HI]; a failed test prints what it drew (report_values). It is
+# called in $(...), whose subshell bash seeds anew: the draw is the test's seed and a count kept
+# in a file, so the same seed draws the same values.
 rand_between() {
-	local v=$(($1 + RANDOM % ($2 - $1 + 1)))
-	[[ -z ${TEST_TMP:-} ]] || echo "rand_between $1 $2 drew $v" >>"$TEST_TMP/drawn"
+	local n r
+	n=$(($(cat "$TEST_TMP/draws") + 1))
+	echo "$n" >"$TEST_TMP/draws"
+	r=$(cksum <<<"${TEST_SEED:-1}:$n" | cut -d' ' -f1)
+	local v=$(($1 + r % ($2 - $1 + 1)))
+	echo "rand_between $1 $2 drew $v" >>"$TEST_TMP/drawn"
 	echo "$v"
 }
 

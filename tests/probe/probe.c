@@ -196,7 +196,8 @@ static void op_ipc(void)
 }
 
 /* Is this process in mydocker's cgroup yet, in every hierarchy mydocker uses? On v1 those are
- * the memory, cpu, cpuset and pids lines; on v2 the single "0::" line. */
+ * the memory, cpu, cpuset and pids lines; on v2 the single "0::" line. The container's cgroup
+ * is PARENT/ID, PARENT being "mydocker" or a test's own "mydocker-test-XXXXXX". */
 static int in_container_cgroup(void)
 {
 	char buf[8192], *save = NULL;
@@ -219,7 +220,9 @@ static int in_container_cgroup(void)
 			     strstr(ctl, "cpu,") || strstr(ctl, ",cpu");
 		if (*ctl)
 			v1_lines++;
-		if ((wanted || (!*ctl && v1_lines == 0)) && !strstr(path, "/mydocker/"))
+		int mine = !strncmp(path, "/mydocker", 9) && (path[9] == '/' || path[9] == '-') &&
+			   strchr(path + 1, '/');
+		if ((wanted || (!*ctl && v1_lines == 0)) && !mine)
 			ok = 0;
 	}
 	return ok;
