@@ -143,13 +143,22 @@ int env_add_option(struct env_list *l, const char *arg, char *err, size_t errsiz
 	return 0;
 }
 
+/* An environment larger than this could not be passed to execve() anyway (ARG_MAX is about
+ * 2 MiB for the arguments and the environment together); the bound keeps /dev/zero out. */
+#define ENV_FILE_MAX (1024 * 1024)
+
 /* Every line of the env file PATH, in order. A KEY line whose KEY mydocker does not have is
  * skipped (Docker's rule for files, unlike -e). */
 int env_add_file(struct env_list *l, const char *path, char *err, size_t errsize)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	size_t len = 0;
-	char *text = fd >= 0 ? read_all(fd, &len) : NULL;
+	char *text = fd >= 0 ? read_at_most(fd, ENV_FILE_MAX, &len) : NULL;
+	if (!text && errno == EFBIG) {
+		snprintf(err, errsize, "%s is larger than %d MiB", path, ENV_FILE_MAX >> 20);
+		close(fd);
+		return -1;
+	}
 	if (!text) {
 		snprintf(err, errsize, "open %s: %s", path, strerror(errno));
 		if (fd >= 0)

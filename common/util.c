@@ -7,6 +7,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,6 +202,13 @@ int write_all(int fd, const void *buf, size_t len)
  * memory runs out: this one does not die, so a container's init can use it. */
 char *read_all(int fd, size_t *len)
 {
+	return read_at_most(fd, SIZE_MAX - 1, len);
+}
+
+/* Like read_all(), but a file of more than MAX bytes is refused with EFBIG as soon as the
+ * byte past MAX arrives: a user's file may be /dev/zero. */
+char *read_at_most(int fd, size_t max, size_t *len)
+{
 	size_t cap = 4096;
 	char *buf = malloc(cap);
 	*len = 0;
@@ -219,6 +227,10 @@ char *read_all(int fd, size_t *len)
 		if (n == 0)
 			return buf;
 		*len += n;
+		if (*len > max) {
+			errno = EFBIG;
+			break;
+		}
 	}
 	int err = buf ? errno : ENOMEM;
 	free(buf);

@@ -24,6 +24,7 @@ char *path_absolute(const char *path);
 /* Descriptors: whole buffers in spite of short reads and writes and EINTR. */
 int write_all(int fd, const void *buf, size_t len);
 char *read_all(int fd, size_t *len);
+char *read_at_most(int fd, size_t max, size_t *len);
 void close_fd(int *fd);
 
 /* Programs. */

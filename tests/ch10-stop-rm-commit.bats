@@ -439,6 +439,14 @@ FROM_HOST=$inherited"
 	printf '=x\n' >"$TEST_TMP/bad.env"
 	run ctr --env-file "$TEST_TMP/bad.env" -- "$PROBE" env
 	assert_output "mydocker: run: --env-file $TEST_TMP/bad.env line 1: no variable name on line '=x'"
+	# A file without end (or just too large) is refused at its first MiB, not read into memory.
+	run timeout 5 "$MYDOCKER" run --env-file /dev/zero "$TEST_IMAGE" "$PROBE" env
+	assert_equal "$status" 125
+	assert_output "mydocker: run: --env-file /dev/zero is larger than 1 MiB"
+	head -c $((1024 * 1024 + 1)) /dev/zero | tr '\0' '#' >"$TEST_TMP/big.env"
+	run ctr --env-file "$TEST_TMP/big.env" -- "$PROBE" env
+	assert_equal "$status" 125
+	assert_output "mydocker: run: --env-file $TEST_TMP/big.env is larger than 1 MiB"
 	run ctr --env-file "$TEST_TMP/missing.env" -- "$PROBE" env
 	assert_equal "$status" 125
 	assert_output "mydocker: run: --env-file open $TEST_TMP/missing.env: No such file or directory"

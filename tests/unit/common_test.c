@@ -132,6 +132,36 @@ static void test_read_write_all(void **state)
 	close_fd(&fd); /* twice is harmless */
 }
 
+/* read_at_most takes a file of exactly MAX bytes and refuses one byte more with EFBIG, and
+ * stops reading an endless file at once. */
+static void test_read_at_most(void **state)
+{
+	(void)state;
+	size_t len;
+	int fd = open("/dev/zero", O_RDONLY);
+	assert_true(fd >= 0);
+	assert_null(read_at_most(fd, 100000, &len));
+	assert_int_equal(errno, EFBIG);
+	close(fd);
+	for (int extra = 0; extra <= 1; extra++) {
+		int p[2];
+		char data[5000] = { 0 };
+		assert_int_equal(pipe(p), 0);
+		assert_int_equal(write_all(p[1], data, 4096 + extra), 0);
+		close(p[1]);
+		char *got = read_at_most(p[0], 4096, &len);
+		close(p[0]);
+		if (extra) {
+			assert_null(got);
+			assert_int_equal(errno, EFBIG);
+		} else {
+			assert_non_null(got);
+			assert_int_equal(len, 4096);
+		}
+		free(got);
+	}
+}
+
 static void test_path_absolute(void **state)
 {
 	(void)state;
@@ -173,10 +203,11 @@ static void test_run_quietly(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_long),    cmocka_unit_test(test_path_join),
-		cmocka_unit_test(test_str_helpers),   cmocka_unit_test(test_random_hex),
-		cmocka_unit_test(test_files),	      cmocka_unit_test(test_read_write_all),
-		cmocka_unit_test(test_path_absolute), cmocka_unit_test(test_run_quietly),
+		cmocka_unit_test(test_parse_long),   cmocka_unit_test(test_path_join),
+		cmocka_unit_test(test_str_helpers),  cmocka_unit_test(test_random_hex),
+		cmocka_unit_test(test_files),	     cmocka_unit_test(test_read_write_all),
+		cmocka_unit_test(test_read_at_most), cmocka_unit_test(test_path_absolute),
+		cmocka_unit_test(test_run_quietly),
 	};
 	return cmocka_run_group_tests_name("common", tests, NULL, NULL);
 }
