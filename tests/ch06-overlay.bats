@@ -286,7 +286,8 @@ $old"
 	mkdir -p "$stale/bin" "$live/bin"
 	touch "$stale/bin/half-written" "$live/bin/being-written"
 	# flock(1) holds the live one as an unpack in progress does.
-	flock "$live" sleep 60 &
+	# Without bats' fd 3, or bats would wait for the sleep to end after the test.
+	flock "$live" sleep 60 3>&- &
 	BG_PIDS+=($!)
 	settled grep -q "$(stat -c %i "$live")" /proc/locks
 	add_to_image other etc/other x
@@ -294,7 +295,8 @@ $old"
 	assert_output "/etc/other yes"
 	[[ ! -e $stale ]]
 	[[ -e $live/bin/being-written ]]
-	kill "${BG_PIDS[-1]}"
+	# shellcheck disable=SC2046  # PIDs
+	kill $(descendants "${BG_PIDS[-1]}") "${BG_PIDS[-1]}"
 }
 
 @test "SIGTERM during the first unpack: mydocker finishes it, starts nothing, leaves nothing" {
@@ -327,7 +329,7 @@ $old"
 	name="nosuch$RANDOM"
 	# The default root is the machine's own: looked at in a scratch root, whose writes are
 	# thrown away, so a user's /var/lib/mydocker is never touched.
-	MYDOCKER_ROOT="" run "$REPO/tests/lib/sandbox" --scratch-root timeout 20 "$MYDOCKER" run "$name" true
+	MYDOCKER_ROOT="" run "$REPO/tests/lib/sandbox" --scratch-root --keep "$MYDOCKER" timeout 20 "$MYDOCKER" run "$name" true
 	assert_equal "$status" 125
 	assert_output --regexp "^mydocker: run: image \"$name\" not found \(looked in /var/lib/mydocker/images and "
 	[[ ! -e /images && ! -e /containers ]]

@@ -86,6 +86,28 @@ list_tests() {
 	done <"$file"
 }
 
+# sample_tests FILE N: the names of the first N tests of FILE that are not guards, one a line.
+# A guard ("# guard: REASON" among the comment lines right above its @test, as tests/run reads
+# it) may pass on the chapter before; every other test of a chapter's own file fails there
+# (tests/run's gate), so a lab, which is that code, cannot pass a sample of them.
+sample_tests() {
+	local file=$1 n=$2 line name guard=0 count=0
+	while ((count < n)) && IFS= read -r line; do
+		if [[ $line =~ $LABS_TEST_LINE ]]; then
+			if ((!guard)); then
+				name=${BASH_REMATCH[1]#[\'\"]}
+				printf '%s\n' "${name%[\'\"]}"
+				count=$((count + 1))
+			fi
+			guard=0
+		elif [[ $line =~ ^[[:blank:]]*# ]]; then
+			if [[ $line =~ ^[[:blank:]]*#[[:blank:]]*guard: ]]; then guard=1; fi
+		else
+			guard=0
+		fi
+	done <"$file"
+}
+
 # exact_filter NAME: a `bats --filter` regular expression that matches NAME and nothing else.
 exact_filter() {
 	# shellcheck disable=SC2001  # bash's ${//} has no "&" before 5.2
