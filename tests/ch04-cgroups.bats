@@ -153,6 +153,19 @@ start_waiting() {
 	assert_equal "$(list_container_cgroups)" "$(cat "$TEST_TMP/cgroups.before")"
 }
 
+@test "cgroup: a cgroup parent that is not one plain name is refused, one line, nothing created" {
+	for bad in "a/b" ".." "-x" "x y" "$(printf 'p%.0s' {1..65})"; do
+		MYDOCKER_CGROUP_PARENT=$bad run ctr -m 64m -- "$PROBE" echo never
+		assert_equal "$status" 125
+		assert_equal "${#lines[@]}" 1
+		assert_output --partial "MYDOCKER_CGROUP_PARENT \"$bad\" is not one plain name"
+	done
+	# No hierarchy got a directory of those names (".." and "a/b" are not names of their own).
+	run find /sys/fs/cgroup -maxdepth 2 \( -name "-x" -o -name "x y" -o -name "ppppp*" \)
+	assert_output ""
+	assert_equal "$(list_container_cgroups)" "$(cat "$TEST_TMP/cgroups.before")"
+}
+
 @test "cgroup: -m below Docker's 6 MiB minimum is refused before anything is created" {
 	small=$(rand_between 1 6143)
 	for bad in "${small}k" 6291455 4k; do

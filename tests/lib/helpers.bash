@@ -181,15 +181,6 @@ wait_ctr() {
 	wait "$CTR_PID" || CTR_STATUS=$?
 }
 
-# All descendants of a PID, parents before children.
-descendants() {
-	local c
-	for c in $(cat "/proc/$1/task/$1/children" 2>/dev/null); do
-		echo "$c"
-		descendants "$c"
-	done
-}
-
 # mydocker's PID: the descendant of the background job that runs the binary under test.
 mydocker_pid() {
 	local p

@@ -45,6 +45,16 @@ foreign_pidns_processes() {
 		awk -v own="$own" 'NF == 2 && $2 != own { split($1, p, "/"); print p[3] }' | sort
 }
 
+# descendants PID: every process below PID (the children of all its threads), each parent
+# before its children.
+descendants() {
+	local c
+	for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+		echo "$c"
+		descendants "$c"
+	done
+}
+
 # Retry a comparison for a short while: the kernel finishes some cleanups asynchronously.
 settled() {
 	local _
