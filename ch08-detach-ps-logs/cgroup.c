@@ -160,16 +160,23 @@ void cg_rmdir(char **dir)
  * containers' cgroups and never another user's. */
 const char *cgroup_parent(void)
 {
+	const char *name = cgroup_parent_quiet();
+	if (!name)
+		warn("run: cgroup: MYDOCKER_CGROUP_PARENT \"%s\" is not one plain name "
+		     "([a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 64 characters)",
+		     getenv("MYDOCKER_CGROUP_PARENT"));
+	return name;
+}
+
+/* The same without a word: NULL if $MYDOCKER_CGROUP_PARENT is not one plain name. */
+const char *cgroup_parent_quiet(void)
+{
 	const char *name = getenv("MYDOCKER_CGROUP_PARENT");
 	if (!name || !*name)
 		return "mydocker";
 	size_t n = strlen(name);
-	if (n > 64 || !isalnum((unsigned char)name[0]) || strspn(name, NAME_CHARS) != n) {
-		warn("run: cgroup: MYDOCKER_CGROUP_PARENT \"%s\" is not one plain name "
-		     "([a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 64 characters)",
-		     name);
+	if (n > 64 || !isalnum((unsigned char)name[0]) || strspn(name, NAME_CHARS) != n)
 		return NULL;
-	}
 	return name;
 }
 
@@ -190,6 +197,25 @@ int cgroup_create(struct cgroup *cg, const char *id, const struct limits *lim)
 	if (rc < 0)
 		cgroup_destroy(cg);
 	return rc;
+}
+
+/* The cgroup of container ID, found again by a later command from the ID alone: under
+ * mydocker's own parent, whatever a record on disk may say, so that no file in the state root
+ * can point a command at anyone else's processes. Directories that do not exist (removed
+ * already) are harmless: nothing is found in them and removing them does nothing. -1 if the
+ * parent is not a valid name. */
+int cgroup_find(struct cgroup *cg, const char *id)
+{
+	memset(cg, 0, sizeof *cg);
+	const char *parent = cgroup_parent_quiet();
+	if (!parent)
+		return -1;
+	cg->v2 = cgroup_is_v2();
+	if (cg->v2)
+		cgroup_v2_find(cg, parent, id);
+	else
+		cgroup_v1_find(cg, parent, id);
+	return 0;
 }
 
 /* Move PID into the container's cgroup, in every hierarchy (one on v2). */

@@ -1,11 +1,14 @@
-/* container.h: the container object. struct run_opts is what the user asked for; struct
- * container is what `mydocker run` made of it. run.c builds and supervises it, init.c is its
- * first process, and container.c takes it down again.
+/* container.h: the container object and its life. struct run_opts is what the user asked for;
+ * struct container is what `mydocker run` made of it. run.c builds and supervises it, init.c is
+ * its first process, and container.c holds its life: the lock, the states and the teardown.
  *
- * Interface: every resource a container holds is a field here, and container_destroy()
- * releases all of them. It accepts a container built only half way (a field not made yet is
- * left alone) and can be called twice, so every way out of `run` ends in that one call.
- * container_forget() frees only this process's copy, for `run -d` once the monitor has it. */
+ * Interface: container_create() makes everything a container holds, its locked directory
+ * first; container_exited() records how it ended; container_destroy() releases whatever this
+ * process made, once, however far it got (a container that never ran is removed whole, one that
+ * ran stays as Exited), and container_forget() only this process's copy, for `run -d` once the
+ * monitor has it. For later commands: container_lock() takes a container's lock,
+ * container_abandoned() finishes the work of a supervisor that died (under the lock), and
+ * container_teardown() removes a container from its ID alone. */
 #ifndef MYDOCKER_CONTAINER_H
 #define MYDOCKER_CONTAINER_H
 
@@ -48,17 +51,27 @@ struct container {
 	int reaper_fd;		     /* mydocker's end of the reaper's pipe (reaper.c) */
 	int image_fd;		     /* holds the unpacked image while the container uses it */
 	char *lower;		     /* the image, unpacked: the read-only lower layer */
-	char *dir;		     /* its own directory: upper, work and merged */
+	char *dir;		     /* its own directory: records, upper, work and merged */
+	int lock_fd;		     /* that directory, locked while this process supervises it */
+	bool ran;		     /* its command ran: it is kept when it ends */
 };
 
 /* A container with nothing made yet, for the options O: no process, no cgroup, no descriptor. */
 #define CONTAINER_EMPTY(o)                                                                         \
 	{                                                                                          \
 		.opts = (o), .command_pipe = { -1, -1 }, .error_pipe = { -1, -1 },                 \
-		.reaper_fd = -1, .image_fd = -1                                                    \
+		.reaper_fd = -1, .image_fd = -1, .lock_fd = -1                                     \
 	}
 
+struct state;
+
+int container_create(struct container *c);
+int container_exited(struct container *c, struct state *st, int code);
 void container_destroy(struct container *c);
 void container_forget(struct container *c);
+
+int container_lock(const char *root, const char *id);
+int container_abandoned(const char *root, const char *id);
+int container_teardown(const char *root, const char *id);
 
 #endif

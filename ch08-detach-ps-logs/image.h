@@ -3,8 +3,8 @@
  * Interface: image_open() finds image NAME, has GNU tar unpack it the first time (and again
  * when its tarball has changed), and returns a descriptor that holds the unpacked copy: while
  * it is open, no later unpack removes that copy. *LOWER is set to its path, for overlayfs.
- * layer_create() makes the container's own directory, which must not exist yet, and
- * layer_remove() deletes it. Errors are printed in one line and returned as -1 or NULL. */
+ * layer_create() makes the container's layer in its directory (container.c removes it).
+ * Errors are printed in one line and returned as -1 or NULL. */
 #ifndef MYDOCKER_IMAGE_H
 #define MYDOCKER_IMAGE_H
 
@@ -13,7 +13,6 @@
 extern const char *state_root;
 
 int image_open(const char *root, const char *name, char **lower);
-char *layer_create(const char *root, const char *id);
-void layer_remove(const char *dir);
+int layer_create(const char *dir);
 
 #endif

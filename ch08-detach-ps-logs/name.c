@@ -2,11 +2,14 @@
  * one such as "brave_hopper", unique among all containers, running or exited. The reservation
  * is the symbolic link <root>/names/NAME -> ID: creating it is one atomic system call, so no
  * lock and no listing is needed, and `ls -l names/` shows who owns which name. */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -69,10 +72,12 @@ static char *generate_name(int attempt)
 	return xasprintf("%s_%s%u", a, s, random_below(1000));
 }
 
-/* Reserve WANTED (or a generated name if it is NULL) for container ID. Returns the name, or
- * NULL after saying why (the name belongs to another container). */
-char *name_reserve(const char *root, const char *wanted, const char *id)
+/* Reserve WANTED (or a generated name if it is NULL) for container ID. Returns the name. If
+ * WANTED belongs to another container, returns NULL with *OWNER set to that container's ID (the
+ * caller decides whether that container still counts); any other failure is printed. */
+char *name_reserve(const char *root, const char *wanted, const char *id, char **owner)
 {
+	*owner = NULL;
 	char *dir = path_join(root, "names");
 	if (mkdir_p(dir, 0755) < 0) {
 		warn_errno("run: mkdir %s", dir);
@@ -80,30 +85,27 @@ char *name_reserve(const char *root, const char *wanted, const char *id)
 		return NULL;
 	}
 	char *name = NULL;
-	for (int attempt = 0; !name; attempt++) {
+	int err = 0;
+	for (int attempt = 0; attempt < 100 && !name && !*owner; attempt++) {
 		name = wanted ? xstrdup(wanted) : generate_name(attempt);
 		char *link = path_join(dir, name);
-		int rc = symlink(id, link), err = errno;
+		int rc = symlink(id, link);
+		err = errno;
 		free(link);
 		if (rc == 0)
 			break;
-		if (err == EEXIST && !wanted && attempt < 100) {
-			free(name);
-			name = NULL;
-			continue;
-		}
-		if (err == EEXIST) {
-			char *owner = name_resolve(root, name);
-			warn("run: the container name \"%s\" is already in use by container %s",
-			     name, owner ? owner : "(being removed)");
-			free(owner);
-		} else {
-			errno = err;
-			warn_errno("run: reserve the name %s/%s", dir, name);
-		}
 		free(name);
 		name = NULL;
-		break;
+		if (err != EEXIST)
+			break;
+		/* Taken. A generated name: draw another. A wanted one: say by whom (and try again
+		 * if it was released meanwhile). */
+		if (wanted)
+			*owner = name_resolve(root, wanted);
+	}
+	if (!name && !*owner) {
+		errno = err;
+		warn_errno("run: reserve a name in %s", dir);
 	}
 	free(dir);
 	return name;
@@ -124,17 +126,31 @@ char *name_resolve(const char *root, const char *name)
 	return xstrdup(target);
 }
 
-/* Free NAME again, if it still belongs to container ID. */
-void name_release(const char *root, const char *name, const char *id)
+/* Free every name of container ID. Its names are found by their targets, so a container known
+ * only by its ID (its records lost or never written) lets go of them too. Releases hold a lock
+ * on the names directory: between reading a link and removing it, no other release can remove
+ * it and a new container take the name, which this one would then remove. (Reserving needs no
+ * lock: symlink(2) never replaces anything.) */
+void name_release(const char *root, const char *id)
 {
-	if (!name)
-		return;
-	char *owner = name_resolve(root, name);
-	if (owner && !strcmp(owner, id)) {
-		char *link = xasprintf("%s/names/%s", root, name);
-		if (unlink(link) < 0 && errno != ENOENT)
-			warn_errno("remove the name %s", link);
-		free(link);
+	char *dir = path_join(root, "names");
+	int lock = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = lock < 0 ? NULL : opendir(dir);
+	if (lock >= 0 && flock(lock, LOCK_EX) < 0)
+		warn_errno("lock %s", dir);
+	for (struct dirent *e; d && (e = readdir(d));) {
+		char *owner = name_resolve(root, e->d_name);
+		if (owner && !strcmp(owner, id)) {
+			char *link = path_join(dir, e->d_name);
+			if (unlink(link) < 0 && errno != ENOENT)
+				warn_errno("remove the name %s", link);
+			free(link);
+		}
+		free(owner);
 	}
-	free(owner);
+	if (d)
+		closedir(d);
+	if (lock >= 0)
+		close(lock);
+	free(dir);
 }

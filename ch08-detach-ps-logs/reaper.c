@@ -14,6 +14,7 @@
 
 #include "container.h"
 #include "die.h"
+#include "image.h"
 #include "reaper.h"
 #include "util.h"
 
@@ -47,13 +48,10 @@ static void __attribute__((noreturn)) reap(struct container *c, int fd)
 	char done;
 	if (read(fd, &done, 1) == 1)
 		_exit(0);
-	/* mydocker is gone. Its container normally died with it; kill what is left, for up to
-	 * ten seconds, then destroy the rest. The container is not the reaper's child: there is
-	 * no process of its own to wait for. */
-	for (int i = 0; i < 1000 && kill_cgroup(&c->cgroup) > 0; i++)
-		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
-	c->pid = 0;
-	container_destroy(c);
+	/* mydocker is gone, and its container normally died with it. The reaper holds the
+	 * container's lock too (it shares mydocker's descriptor): it finishes what mydocker
+	 * left, as any later owner of the lock would (container.c). */
+	container_abandoned(state_root, c->id);
 	_exit(0);
 }
 

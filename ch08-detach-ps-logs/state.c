@@ -19,8 +19,8 @@
 
 #include "container.h"
 #include "die.h"
+#include "image.h"
 #include "name.h"
-#include "reaper.h"
 #include "state.h"
 #include "util.h"
 
@@ -81,6 +81,27 @@ int time_parse(const char *s, struct timespec *ts)
 	ts->tv_sec = when;
 	ts->tv_nsec = nsec;
 	return 0;
+}
+
+/* The records decide what later commands signal, enter and remove, so only root may write
+ * them: a state root (or its containers and names directories) owned by another user or
+ * writable by group or others could be filled with forged records. One that does not exist
+ * yet is made by the first `run`, as root. */
+void require_safe_root(const char *cmd)
+{
+	static const char *const parts[] = { NULL, "containers", "names" };
+	for (int i = 0; i < 3; i++) {
+		char *path = parts[i] ? path_join(state_root, parts[i]) : xstrdup(state_root);
+		struct stat st;
+		int rc = stat(path, &st);
+		if (rc < 0 && errno != ENOENT)
+			die_errno("%s: %s", cmd, path);
+		if (rc == 0 && (st.st_uid != 0 || (st.st_mode & 022)))
+			die("%s: %s is %s: only root may write the state root, or its records could be forged (chown root and chmod go-w)",
+			    cmd, path,
+			    st.st_uid != 0 ? "not owned by root" : "writable by group or others");
+		free(path);
+	}
 }
 
 /* --- Writing ---------------------------------------------------------------------------- */
@@ -276,7 +297,7 @@ static void member_time(struct json_object *obj, const char *key, struct timespe
 		*ts = (struct timespec){ 0 };
 }
 
-static int state_load(const char *dir, struct state *st)
+int state_load(const char *dir, struct state *st)
 {
 	struct json_object *s = read_json(dir, "state.json");
 	if (!s)
@@ -341,22 +362,20 @@ int record_load(const char *root, const char *id, struct record *r)
 		r->argv[i] = (char *)(arg ? arg : "");
 	}
 	r->argv[argc] = NULL;
-	struct json_object *dirs = member(c, "cgroup", json_type_array);
-	for (size_t i = 0; dirs && i < json_object_array_length(dirs) && i < CG_NCONTROLLERS; i++) {
-		/* A null in the list would be a NULL string here (found by make fuzz). */
-		struct json_object *d = json_object_array_get_idx(dirs, i);
-		if (!json_object_is_type(d, json_type_string)) {
-			errno = EINVAL;
-			goto bad;
-		}
-		r->cg.dir[i] = xstrdup(json_object_get_string(d));
-	}
+	/* Its cgroup is found from its ID, never from the record (cgroup.c: cgroup_find). */
+	cgroup_find(&r->cg, id);
 	return 0;
 bad:;
 	int err = errno;
 	record_free(r);
 	errno = err;
 	return -1;
+}
+
+/* Read R's state.json again: its supervisor may have written the exit since R was loaded. */
+int record_refresh(struct record *r)
+{
+	return state_load(r->dir, &r->state);
 }
 
 void record_free(struct record *r)
@@ -401,7 +420,8 @@ int record_list(const char *root, struct record **records, size_t *n)
 }
 
 /* Docker's order: exact ID, exact name, then a unique ID prefix. On failure the reason is
- * printed as CMD: ... and -1 returned. */
+ * printed in one line and -1 returned; the command then exits with EXIT_NOT_FOUND, as
+ * Docker's do. */
 int record_find(const char *root, const char *arg, const char *cmd, char id[ID_LEN + 1])
 {
 	char *dir = container_dir(root, arg);
@@ -434,8 +454,8 @@ int record_find(const char *root, const char *arg, const char *cmd, char id[ID_L
 		return 0;
 	if (found > 1)
 		warn("%s: multiple IDs found with provided prefix: %s", cmd, arg);
-	else
-		warn("%s: No such container: %s", cmd, arg);
+	else /* Docker's very words, which scripts look for */
+		fprintf(stderr, "Error: No such container: %s\n", arg);
 	return -1;
 }
 
@@ -494,28 +514,4 @@ bool record_alive(const struct record *r)
 	    start != st->pid_start)
 		return false;
 	return state != 'Z' || process_runs(st->monitor_pid, st->monitor_start);
-}
-
-/* Bring R up to date when it says "running" but its first process is gone. The monitor writes
- * the exit before it reaps the process, so a process that is gone means the file on disk is
- * newer than R: read it again. If it still says running, the monitor died before it could
- * write (a SIGKILLed monitor): nobody will ever record how the container ended, so this
- * records it as exited with an unknown status and removes what is left of its cgroup.
- * Foreground containers are left alone: their mydocker, or its reaper, removes them whole.
- * Returns -1 if the container is gone (a foreground container removed meanwhile). */
-int record_reconcile(struct record *r)
-{
-	struct state *st = &r->state;
-	if (st->status != STATUS_RUNNING || record_alive(r))
-		return 0;
-	if (state_load(r->dir, st) < 0)
-		return -1;
-	if (!r->detach || st->status != STATUS_RUNNING || record_alive(r) ||
-	    process_runs(st->monitor_pid, st->monitor_start))
-		return 0;
-	for (int i = 0; i < 100 && kill_cgroup(&r->cg) > 0; i++)
-		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
-	cgroup_destroy(&r->cg);
-	state_set_exited(r->dir, st, EXIT_UNKNOWN);
-	return 0;
 }

@@ -146,6 +146,16 @@ static int v1_write_limits(struct cgroup *cg, const struct limits *lim)
 	return 0;
 }
 
+/* The directories container ID was given, found again from its ID alone (cgroup_find). */
+void cgroup_v1_find(struct cgroup *cg, const char *parent, const char *id)
+{
+	for (int c = 0; c < CG_NCONTROLLERS; c++) {
+		char *mnt = v1_mount_point(controller_name[c]);
+		cg->dir[c] = mnt ? xasprintf("%s/%s/%s", mnt, parent, id) : NULL;
+		free(mnt);
+	}
+}
+
 int cgroup_v1_create(struct cgroup *cg, const char *id, const struct limits *lim)
 {
 	for (int c = 0; c < CG_NCONTROLLERS; c++)

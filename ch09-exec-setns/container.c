@@ -1,15 +1,201 @@
-/* container.c: the one teardown of a container. Whatever `run` had made when it stopped, on
- * success or on any error, container_destroy() releases it, each resource once;
- * container_forget() is for a process that hands the container over to another (`run -d`). */
+/* container.c: a container's life, in one place.
+ *
+ *   (nothing) --container_create--> created --start--> running --exit--> exited
+ *                                       |                                  (kept, as Docker
+ *                                       +--- run failed or was killed --->  keeps it)
+ *                                            container_teardown: removed
+ *
+ * The lock. A container's directory, <root>/containers/ID, is made first and locked
+ * (flock, exclusive) before anything else of it exists. Its supervisor (mydocker in the
+ * foreground, with its reaper; the monitor of `run -d`) holds that lock for as long as it lives,
+ * and the records are written only under it. However the supervisor dies, the kernel drops the
+ * lock with its last descriptor: a container whose lock is free and whose record does not say
+ * "exited" lost its supervisor, and whoever takes the lock next finishes its work
+ * (container_abandoned). Commands that only report (ps, logs) take no lock and write nothing.
+ *
+ * The teardown. container_teardown() removes a container knowing only its ID, in an order that
+ * may be cut anywhere and is finished by calling it again: its processes, its cgroup, its
+ * directory, and its name last, so a name never points at a container half removed. */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "container.h"
+#include "die.h"
 #include "image.h"
 #include "name.h"
 #include "reaper.h"
+#include "state.h"
 #include "util.h"
+
+/* Open <root>/containers/ID and take its lock without waiting: the descriptor, or -1 with errno
+ * EWOULDBLOCK (someone holds it) or ENOENT (no such container). */
+int container_lock(const char *root, const char *id)
+{
+	char *dir = container_dir(root, id);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(dir);
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int err = errno;
+		close(fd);
+		return errno = err, -1;
+	}
+	return fd;
+}
+
+/* Kill every process in CG, for up to ten seconds: the kernel may take a moment to let the
+ * last of them go. */
+static void kill_all(struct cgroup *cg)
+{
+	for (int i = 0; i < 1000 && kill_cgroup(cg) > 0; i++)
+		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
+}
+
+int container_teardown(const char *root, const char *id)
+{
+	struct cgroup cg;
+	if (cgroup_find(&cg, id) == 0) {
+		kill_all(&cg);
+		cgroup_destroy(&cg);
+	}
+	/* Renamed first, to a name no lookup matches, so the directory disappears from every
+	 * listing in one step; a teardown cut short after it is finished from that name. */
+	char *dir = container_dir(root, id);
+	char *trash = xasprintf("%s/containers/.removing-%s", root, id);
+	int rc = 0;
+	if (rename(dir, trash) < 0 && errno != ENOENT) {
+		warn_errno("rename %s to %s", dir, trash);
+		rc = -1;
+	}
+	if (rc == 0 && remove_tree(trash) < 0) {
+		warn_errno("remove %s", trash);
+		rc = -1;
+	}
+	if (rc == 0)
+		name_release(root, id);
+	free(trash);
+	free(dir);
+	return rc;
+}
+
+int container_abandoned(const char *root, const char *id)
+{
+	struct record r;
+	if (record_load(root, id, &r) < 0) {
+		/* Killed before its records were written: it never ran, nothing of it stays. */
+		if (errno == ENOENT)
+			return container_teardown(root, id);
+		return -1;
+	}
+	int rc = 0;
+	if (r.state.status == STATUS_CREATED) {
+		rc = container_teardown(root, id);
+	} else if (r.state.status == STATUS_RUNNING) {
+		/* It ran, so it stays, as Exited: how it ended nobody saw. */
+		kill_all(&r.cg);
+		cgroup_destroy(&r.cg);
+		rc = state_set_exited(r.dir, &r.state, EXIT_UNKNOWN);
+	}
+	record_free(&r);
+	return rc;
+}
+
+/* Is the container OWNER that holds a name only the remains of a `run` that was killed
+ * before its container started (or of a teardown cut short)? Then finish it: the name is free.
+ * Returns 1 if so, 0 if OWNER is a container, -1 on failure. */
+static int name_owner_gone(const char *owner)
+{
+	int fd = container_lock(state_root, owner);
+	if (fd < 0 && errno == EWOULDBLOCK)
+		return 0;
+	if (fd < 0 && errno != ENOENT)
+		return -1;
+	struct state st;
+	char *dir = container_dir(state_root, owner);
+	int gone =
+	    fd < 0 || (state_load(dir, &st) < 0 ? errno == ENOENT : st.status == STATUS_CREATED);
+	free(dir);
+	int rc = gone ? container_teardown(state_root, owner) : 0;
+	if (fd >= 0)
+		close(fd);
+	return rc < 0 ? -1 : gone;
+}
+
+/* Reserve the container's name; a name held only by the remains of a killed `run` is taken. */
+static int reserve_name(struct container *c)
+{
+	for (int tries = 0; tries < 3 && !c->name; tries++) {
+		char *owner;
+		c->name = name_reserve(state_root, c->opts->name, c->id, &owner);
+		if (!owner)
+			return c->name ? 0 : -1;
+		int gone = name_owner_gone(owner);
+		if (gone == 0)
+			warn("run: the container name \"%s\" is already in use by container %s",
+			     c->opts->name, owner);
+		free(owner);
+		if (gone <= 0)
+			return -1;
+	}
+	return c->name ? 0 : -1;
+}
+
+/* Make <root>/containers/ID, new, and lock it: the first thing of the container to exist. */
+static int create_dir(struct container *c)
+{
+	char *containers = path_join(state_root, "containers");
+	char *dir = container_dir(state_root, c->id);
+	int rc = mkdir_p(containers, 0755);
+	if (rc < 0 || mkdir(dir, 0755) < 0) {
+		warn_errno("run: mkdir %s", dir);
+		free(dir);
+		rc = -1;
+	} else {
+		c->dir = dir;
+		c->lock_fd = container_lock(state_root, c->id);
+		if (c->lock_fd < 0) {
+			warn_errno("run: lock %s", dir);
+			rc = -1;
+		}
+	}
+	free(containers);
+	return rc;
+}
+
+int container_create(struct container *c)
+{
+	const struct run_opts *o = c->opts;
+	random_hex(c->id, ID_LEN);
+	if (create_dir(c) < 0 || reserve_name(c) < 0)
+		return -1;
+	c->image_fd = image_open(state_root, o->image, &c->lower);
+	if (c->image_fd < 0)
+		return -1;
+	/* Host directories and named volumes are the user's: made now, kept afterwards. */
+	if (prepare_volumes(o->vols, o->nvols, state_root, c->lower) < 0)
+		return -1;
+	/* The cgroup and its limits exist before the container does... */
+	if (cgroup_create(&c->cgroup, c->id, &o->limits) < 0 || layer_create(c->dir) < 0)
+		return -1;
+	/* ...and so do its records, so `ps` lists it. */
+	return record_create(c);
+}
+
+int container_exited(struct container *c, struct state *st, int code)
+{
+	/* PID 1 is gone, and with it its whole PID namespace. First the cgroup goes, then the
+	 * record says "exited", so a container shown as exited has nothing left but its files. */
+	cgroup_destroy(&c->cgroup);
+	c->ran = true;
+	return state_set_exited(c->dir, st, code);
+}
 
 void container_destroy(struct container *c)
 {
@@ -20,30 +206,16 @@ void container_destroy(struct container *c)
 		waitpid(c->pid, NULL, 0);
 		c->pid = 0;
 	}
-	cgroup_destroy(&c->cgroup);
-	/* Its mount namespace, with the overlay, went with its last process. The directory holds
-	 * its records and logs too. */
-	if (c->dir)
-		layer_remove(c->dir);
-	/* Only then is the name free: a name never points to a container half removed. */
-	name_release(state_root, c->name, c->id);
-	free(c->name);
-	c->name = NULL;
-	free(c->dir);
-	c->dir = NULL;
-	free(c->lower);
-	c->lower = NULL;
-	close_fd(&c->image_fd);
-	for (int i = 0; i < 2; i++) {
-		close_fd(&c->command_pipe[i]);
-		close_fd(&c->error_pipe[i]);
-	}
+	/* One that ran stays, as Exited; one that never ran is removed whole. */
+	if (!c->ran && c->dir)
+		container_teardown(state_root, c->id);
+	else
+		cgroup_destroy(&c->cgroup);
+	container_forget(c);
 	/* Last: until here the reaper would have cleaned up if mydocker had died. */
 	stop_reaper(c);
 }
 
-/* Let go of this process's copy of C: its memory and descriptors. Whatever it has on disk and
- * in the kernel (name, cgroup, directory) stays: another process (the monitor) owns it now. */
 void container_forget(struct container *c)
 {
 	free(c->name);
@@ -57,6 +229,7 @@ void container_forget(struct container *c)
 		c->cgroup.dir[i] = NULL;
 	}
 	close_fd(&c->image_fd);
+	close_fd(&c->lock_fd);
 	for (int i = 0; i < 2; i++) {
 		close_fd(&c->command_pipe[i]);
 		close_fd(&c->error_pipe[i]);

@@ -161,23 +161,20 @@ static void parse_exec_options(int argc, char **argv, struct exec_opts *o)
 }
 
 /* Find the container the user named and check that it runs. On failure the reason has been
- * printed (one line) and -1 is returned. */
+ * printed (one line) and the exit code is returned: EXIT_NOT_FOUND or EXIT_RUNTIME. */
 static int find_running(const char *name, struct record *r)
 {
 	char id[ID_LEN + 1];
 	if (record_find(state_root, name, "exec", id) < 0)
-		return -1;
+		return EXIT_NOT_FOUND;
 	if (record_load(state_root, id, r) < 0) {
-		if (errno == ENOENT)
-			warn("exec: No such container: %s", name);
-		else
-			warn_errno("exec: read the records of container %s", name);
-		return -1;
+		warn_errno("exec: read the records of container %s", name);
+		return EXIT_RUNTIME;
 	}
 	if (!record_alive(r)) {
 		warn("exec: container %s is not running", name);
 		record_free(r);
-		return -1;
+		return EXIT_RUNTIME;
 	}
 	return 0;
 }
@@ -465,8 +462,9 @@ static int exec_in_container(const struct exec_opts *o)
 	struct target t = { .error_pipe = { -1, -1 } };
 	for (size_t i = 0; i < NS_KINDS; i++)
 		t.ns_fd[i] = -1;
-	if (find_running(o->container, &r) < 0)
-		return EXIT_RUNTIME;
+	int found = find_running(o->container, &r);
+	if (found)
+		return found;
 	t.pid = r.state.pid;
 	int code = EXIT_RUNTIME;
 	sigset_t handled, old;
@@ -527,6 +525,7 @@ int cmd_exec(int argc, char **argv)
 	struct exec_opts o = { 0 };
 	parse_exec_options(argc, argv, &o);
 	require_root("exec");
+	require_safe_root("exec");
 	int code = exec_in_container(&o);
 	free(o.env);
 	return code;

@@ -30,13 +30,18 @@ int parse_cpuset(const char *s, int ncpus);
 long long shares_to_weight(long long shares);
 
 const char *cgroup_parent(void);
+const char *cgroup_parent_quiet(void);
 int cgroup_create(struct cgroup *cg, const char *id, const struct limits *lim);
+int cgroup_find(struct cgroup *cg, const char *id);
+void cgroup_free(struct cgroup *cg);
 int cgroup_join(struct cgroup *cg, pid_t pid);
 void cgroup_destroy(struct cgroup *cg);
 
 /* The two implementations behind the interface. */
 int cgroup_v1_create(struct cgroup *cg, const char *id, const struct limits *lim);
 int cgroup_v2_create(struct cgroup *cg, const char *id, const struct limits *lim);
+void cgroup_v1_find(struct cgroup *cg, const char *parent, const char *id);
+void cgroup_v2_find(struct cgroup *cg, const char *parent, const char *id);
 
 /* Helpers both implementations use (cgroup.c). */
 int cg_write(const char *dir, const char *file, const char *value);

@@ -70,6 +70,12 @@ static int v2_write_limits(const char *dir, const struct limits *lim)
 	return 0;
 }
 
+/* The directory container ID was given, found again from its ID alone (cgroup_find). */
+void cgroup_v2_find(struct cgroup *cg, const char *parent, const char *id)
+{
+	cg->dir[0] = xasprintf("%s/%s/%s", V2_ROOT, parent, id);
+}
+
 int cgroup_v2_create(struct cgroup *cg, const char *id, const struct limits *lim)
 {
 	const char *parent_name = cgroup_parent();

@@ -257,7 +257,7 @@ static int commit(const char *arg, const char *image)
 	char id[ID_LEN + 1];
 	struct record r;
 	if (record_find(state_root, arg, "commit", id) < 0)
-		return EXIT_RUNTIME;
+		return EXIT_NOT_FOUND;
 	if (record_load(state_root, id, &r) < 0) {
 		if (errno == ENOENT)
 			warn("commit: No such container: %s", arg);
@@ -322,5 +322,6 @@ int cmd_commit(int argc, char **argv)
 		die("commit: invalid image name \"%s\" (letters, digits, '.', '_' and '-'; not first '.' or '-')",
 		    image);
 	require_root("commit");
+	require_safe_root("commit");
 	return commit(argv[optind], image);
 }

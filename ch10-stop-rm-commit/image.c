@@ -221,38 +221,19 @@ out:
 	return fd;
 }
 
-/* Make <root>/containers/ID, which must be new, with empty upper, work and merged. */
-char *layer_create(const char *root, const char *id)
+/* Make the container's layer in its directory DIR (<root>/containers/ID, made by
+ * container.c): empty upper, work and merged. */
+int layer_create(const char *dir)
 {
-	char *containers = path_join(root, "containers");
-	char *dir = path_join(containers, id);
-	int rc = mkdir_p(containers, 0755);
-	free(containers);
-	/* The container's own directory must be new: an existing one belongs to someone else. */
-	if (rc < 0 || mkdir(dir, 0755) < 0) {
-		warn_errno("run: mkdir %s", dir);
-		free(dir);
-		return NULL;
-	}
 	static const char *const parts[] = { "upper", "work", "merged" };
 	for (int i = 0; i < 3; i++) {
 		char *sub = path_join(dir, parts[i]);
-		rc = mkdir(sub, 0755);
+		int rc = mkdir(sub, 0755);
 		if (rc < 0)
 			warn_errno("run: mkdir %s", sub);
 		free(sub);
-		if (rc < 0) {
-			layer_remove(dir);
-			free(dir);
-			return NULL;
-		}
+		if (rc < 0)
+			return -1;
 	}
-	return dir;
-}
-
-/* Remove a container's directory and everything it wrote. */
-void layer_remove(const char *dir)
-{
-	if (remove_tree(dir) < 0)
-		warn_errno("run: remove %s", dir);
+	return 0;
 }

@@ -21,7 +21,6 @@ extern const char *state_root;
 
 bool valid_image_name(const char *name);
 int image_open(const char *root, const char *name, char **lower);
-char *layer_create(const char *root, const char *id);
-void layer_remove(const char *dir);
+int layer_create(const char *dir);
 
 #endif

@@ -123,6 +123,7 @@ int cmd_images(int argc, char **argv)
 	if (optind < argc)
 		die("images: unexpected argument %s (usage: " IMAGES_USAGE ")", argv[optind]);
 	require_root("images");
+	require_safe_root("images");
 	struct image *list = NULL;
 	size_t n = 0;
 	char *dirs[2] = { path_join(state_root, "images"), self_dir() };
@@ -255,6 +256,7 @@ int cmd_rmi(int argc, char **argv)
 	if (optind >= argc)
 		die("rmi: no image given (usage: " RMI_USAGE ")");
 	require_root("rmi");
+	require_safe_root("rmi");
 	int code = 0;
 	for (int i = optind; i < argc; i++) {
 		if (rmi_one(argv[i]) < 0)

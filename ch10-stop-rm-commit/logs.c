@@ -200,13 +200,14 @@ int cmd_logs(int argc, char **argv)
 	if (optind != argc - 1)
 		usage_error(optind < argc ? "one container at a time" : "no container given", NULL);
 	require_root("logs");
+	require_safe_root("logs");
 
 	char id[ID_LEN + 1];
 	struct record r;
 	if (record_find(state_root, argv[optind], "logs", id) < 0)
-		exit(EXIT_RUNTIME);
-	if (record_load(state_root, id, &r) < 0 || record_reconcile(&r) < 0)
-		die("logs: No such container: %s", argv[optind]);
+		exit(EXIT_NOT_FOUND);
+	if (record_load(state_root, id, &r) < 0)
+		die_errno("logs: read the records of container %s", argv[optind]);
 	if (!r.detach)
 		die("logs: container %s runs in the foreground: its output goes to its terminal, "
 		    "not to a log",

@@ -23,15 +23,16 @@
 #include "image.h"
 #include "monitor.h"
 #include "reaper.h"
-#include "rm.h"
 #include "run.h"
 #include "state.h"
 #include "util.h"
 
-/* The monitor's descriptors above stderr: the result pipe, and the image, which a running
- * container holds (image.c: an unpacked copy nobody holds may be removed). */
+/* The monitor's descriptors above stderr: the result pipe; the image, which a running
+ * container holds (image.c: an unpacked copy nobody holds may be removed); and the lock of the
+ * container's directory, held for the container's life (container.c). */
 #define RESULT_FD 3
 #define IMAGE_FD  4
+#define LOCK_FD	  5
 
 static void report_start(int code)
 {
@@ -43,22 +44,24 @@ static void report_start(int code)
 }
 
 /* Keep nothing of the caller's: stdin and stdout are /dev/null, the working directory is /
- * (so no file system the user might unmount is kept busy), no descriptor but the result pipe
- * and the image. */
+ * (so no file system the user might unmount is kept busy), no descriptor but the result pipe,
+ * the image and the lock. */
 static int detach_from_caller(struct container *c, int result_fd)
 {
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0 ||
 	    chdir("/") < 0)
 		return -1;
-	/* Both move out of the way first, so that neither lands on the other. */
-	int result = fcntl(result_fd, F_DUPFD_CLOEXEC, IMAGE_FD + 1);
-	int image = fcntl(c->image_fd, F_DUPFD_CLOEXEC, IMAGE_FD + 1);
-	if (result < 0 || image < 0 || dup3(result, RESULT_FD, O_CLOEXEC) < 0 ||
-	    dup3(image, IMAGE_FD, O_CLOEXEC) < 0)
+	/* All move out of the way first, so that none lands on another. */
+	int result = fcntl(result_fd, F_DUPFD_CLOEXEC, LOCK_FD + 1);
+	int image = fcntl(c->image_fd, F_DUPFD_CLOEXEC, LOCK_FD + 1);
+	int lock = fcntl(c->lock_fd, F_DUPFD_CLOEXEC, LOCK_FD + 1);
+	if (result < 0 || image < 0 || lock < 0 || dup3(result, RESULT_FD, O_CLOEXEC) < 0 ||
+	    dup3(image, IMAGE_FD, O_CLOEXEC) < 0 || dup3(lock, LOCK_FD, O_CLOEXEC) < 0)
 		return -1;
 	c->image_fd = IMAGE_FD;
-	return close_range(IMAGE_FD + 1, ~0U, 0);
+	c->lock_fd = LOCK_FD;
+	return close_range(LOCK_FD + 1, ~0U, 0);
 }
 
 /* The monitor's whole life: start the container, report, wait, record the end. */
@@ -78,26 +81,28 @@ monitor(struct container *c, const sigset_t *handled, int result_fd)
 		_exit(code);
 	}
 	/* The command runs. Let go of the user's stderr before saying so: once mydocker exits,
-	 * nothing of the monitor may hold the user's terminal or pipe open. */
-	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (null < 0 || dup2(null, STDERR_FILENO) < 0)
-		warn_errno("run: monitor: let go of stderr");
-	if (null > STDERR_FILENO)
-		close(null);
+	 * nothing of the monitor may hold the user's terminal or pipe open. What the monitor has
+	 * to say from now on (a record it could not write) goes to monitor.log beside the
+	 * container's records. */
+	char *path = path_join(c->dir, "monitor.log");
+	int log = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (log < 0 || dup2(log, STDERR_FILENO) < 0)
+		warn_errno("run: monitor: open %s", path);
+	if (log > STDERR_FILENO)
+		close(log);
+	free(path);
 	report_start(0);
 	close(RESULT_FD);
 
 	code = supervise(c, handled);
-	/* PID 1 is gone, and with it its whole PID namespace. First the cgroup goes, then the
-	 * record says "exited", so a container shown as exited has nothing left but its files.
-	 * Only then is PID 1 reaped: until then it is a zombie whose PID nobody else can get, so
-	 * while the record says "running" its PID is the container's. */
-	cgroup_destroy(&c->cgroup);
-	state_set_exited(c->dir, &st, code);
+	container_exited(c, &st, code);
+	/* Only now is PID 1 reaped: until then it is a zombie whose PID nobody else can get, so
+	 * while the record says "running" its PID is the container's. The lock goes when the
+	 * monitor exits. */
 	waitpid(c->pid, NULL, 0);
 	/* --rm: once its end is recorded (`stop` waits for that), the container goes. */
 	if (c->opts->auto_remove)
-		container_remove(state_root, c->id, c->name, "run");
+		container_teardown(state_root, c->id);
 	_exit(0);
 }
 
@@ -152,8 +157,6 @@ int monitor_start(struct container *c, const sigset_t *handled)
 		 * (PR_SET_PDEATHSIG), or is killed here, and nobody else will clean up. */
 		if (forked)
 			warn("run: the container's monitor died before the container started");
-		for (int i = 0; i < 100 && kill_cgroup(&c->cgroup) > 0; i++)
-			nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
 		container_destroy(c);
 		return EXIT_RUNTIME;
 	}

@@ -1,8 +1,9 @@
 /* ps.c: `mydocker ps`: one line per container, read from the records on disk (state.c), in
  * the columns and words `docker ps` uses. Whether a container is "Up" is never taken from
  * state.json alone: its first process must still exist with the start time recorded there
- * (record_alive), so a dead container or a reused PID is never shown as running. A detached
- * container found dead with its monitor gone is recorded as exited on the way (record_reconcile). */
+ * (record_alive), so a dead container or a reused PID is never shown as running. ps only
+ * reads: a container found dead whose supervisor never recorded the exit (it was killed too) is
+ * shown as "Exited (unknown)" and left for a command that owns it to record. */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -192,6 +193,7 @@ int cmd_ps(int argc, char **argv)
 	if (optind < argc)
 		die("ps: unexpected argument %s (usage: " PS_USAGE ")", argv[optind]);
 	require_root("ps");
+	require_safe_root("ps");
 
 	struct record *records;
 	size_t n;
@@ -213,7 +215,8 @@ int cmd_ps(int argc, char **argv)
 		 * shown as neither, its record still saying "running". A dead one's record is read
 		 * again, since its monitor writes the exit before the process is gone. */
 		bool alive = record_alive(r);
-		if ((!alive && record_reconcile(r) < 0) || (!all && !alive))
+		if ((!alive && r->state.status == STATUS_RUNNING && record_refresh(r) < 0) ||
+		    (!all && !alive))
 			continue;
 		char **row = cells[rows++], text[128];
 		row[COL_ID] = xasprintf("%.*s", trunc ? SHORT_ID_LEN : ID_LEN, r->id);

@@ -11,9 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "container.h"
 #include "die.h"
 #include "image.h"
-#include "name.h"
+#include "reaper.h"
 #include "privs.h"
 #include "rm.h"
 #include "state.h"
@@ -32,69 +33,55 @@ static const char rm_help[] =
     "  -f, --force            kill a running container (SIGKILL) and remove it\n"
     "      --help             print this help\n";
 
-int container_remove(const char *root, const char *id, const char *name, const char *cmd)
+/* Take the lock of container ID, whose records cannot be read: whatever still runs in its
+ * cgroup is killed until its supervisor, if any, lets go. */
+static int lock_unreadable(const char *id, const char *arg)
 {
-	char *dir = container_dir(root, id);
-	char suffix[9];
-	random_hex(suffix, 8);
-	/* A name record_find() never matches (not 64 hex digits), in the same directory, so
-	 * rename(2) moves it in one step. */
-	char *trash = xasprintf("%s/containers/.removing-%s-%s", root, id, suffix);
-	int rc = 0;
-	if (rename(dir, trash) < 0) {
-		if (errno != ENOENT) {
-			warn_errno("%s: rename %s to %s", cmd, dir, trash);
-			rc = -1;
+	struct cgroup cg;
+	cgroup_find(&cg, id);
+	for (int i = 0; i < 1000; i++) {
+		int lock = container_lock(state_root, id);
+		if (lock >= 0 || errno != EWOULDBLOCK) {
+			cgroup_free(&cg);
+			return lock;
 		}
-	} else if (remove_tree(trash) < 0) {
-		warn_errno("%s: remove %s", cmd, trash);
-		rc = -1;
-	}
-	/* Only then is the name free: a name never points to a container half removed. */
-	if (rc == 0)
-		name_release(root, name, id);
-	free(trash);
-	free(dir);
-	return rc;
-}
-
-/* A foreground container is removed by its own mydocker as soon as it exits: give it the time
- * (it is alive while its record's monitor, that mydocker, runs), then remove what is left. */
-static void wait_foreground(const struct record *r)
-{
-	for (int i = 0; i < 1000 && process_runs(r->state.monitor_pid, r->state.monitor_start); i++)
+		kill_cgroup(&cg);
 		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
+	}
+	cgroup_free(&cg);
+	warn("rm: container %s: its supervisor did not let go within 10 seconds", arg);
+	return errno = ETIMEDOUT, -1;
 }
 
+/* Remove the container ARG names: 0, -1, or EXIT_NOT_FOUND. */
 static int rm_one(const char *arg, bool force)
 {
 	char id[ID_LEN + 1];
 	struct record r;
 	if (record_find(state_root, arg, "rm", id) < 0)
-		return -1;
+		return EXIT_NOT_FOUND;
+	int lock;
 	if (record_load(state_root, id, &r) < 0) {
-		if (errno == ENOENT)
-			warn("rm: No such container: %s", arg);
-		else
-			warn_errno("rm: read the records of container %s", arg);
-		return -1;
+		/* A record that cannot be read cannot say the container has ended: -f only. */
+		if (!force) {
+			warn_errno("rm: read the records of container %s (rm -f removes it)", arg);
+			return -1;
+		}
+		lock = lock_unreadable(id, arg);
+	} else {
+		if (!force && (record_alive(&r) || (r.state.status != STATUS_EXITED &&
+						    container_lock_busy(state_root, id)))) {
+			warn("rm: container %s is running: stop it first, or use rm -f", arg);
+			record_free(&r);
+			return -1;
+		}
+		lock = end_container(&r, arg, 0, "rm");
+		record_free(&r);
 	}
-	int rc = -1;
-	if (record_reconcile(&r) < 0) {
-		rc = 0; /* removed meanwhile: what rm was asked for */
-		goto out;
-	}
-	if (record_alive(&r) && !force) {
-		warn("rm: container %s is running: stop it first, or use rm -f", arg);
-		goto out;
-	}
-	if (end_container(&r, arg, 0, "rm") < 0)
-		goto out;
-	if (!r.detach)
-		wait_foreground(&r);
-	rc = container_remove(state_root, r.id, r.name, "rm");
-out:
-	record_free(&r);
+	if (lock < 0)
+		return errno == ENOENT ? 0 : -1; /* removed meanwhile: what rm was asked for */
+	int rc = container_teardown(state_root, id);
+	close(lock);
 	return rc;
 }
 
@@ -123,10 +110,12 @@ int cmd_rm(int argc, char **argv)
 	if (optind >= argc)
 		die("rm: no container given (usage: " RM_USAGE ")");
 	require_root("rm");
+	require_safe_root("rm");
 	int code = 0;
 	for (int i = optind; i < argc; i++) {
-		if (rm_one(argv[i], force) < 0)
-			code = EXIT_RUNTIME;
+		int rc = rm_one(argv[i], force);
+		if (rc != 0)
+			code = rc < 0 ? EXIT_RUNTIME : rc;
 		else
 			printf("%s\n", argv[i]);
 		fflush(stdout);

@@ -237,7 +237,7 @@ static int exit_code(const siginfo_t *info)
  * so it is killed. Killing PID 1 of a PID namespace kills every process in it.
  * Returns the exit code (N, or 128+S), or EXIT_RUNTIME if waiting failed. The process is left a
  * zombie for container_destroy() to reap: until then its PID is not given to anyone else, so
- * the record's PID stays true while the exit is written down. */
+ * the record's PID stays true while the exit is written down (container_exited). */
 int supervise(struct container *c, const sigset_t *handled)
 {
 	for (;;) {
@@ -370,25 +370,9 @@ static int run_container(const struct run_opts *o)
 	sigaddset(&pipe_signal, SIGPIPE);
 	sigprocmask(SIG_BLOCK, &pipe_signal, NULL);
 
-	random_hex(c.id, ID_LEN);
-	/* The name first: it is what another container may take at the same instant. */
-	c.name = name_reserve(state_root, o->name, c.id);
-	if (!c.name)
-		goto out;
-	c.image_fd = image_open(state_root, o->image, &c.lower);
-	if (c.image_fd < 0)
-		goto out;
-	/* Host directories and named volumes are the user's: made now, kept afterwards. */
-	if (prepare_volumes(o->vols, o->nvols, state_root, c.lower) < 0)
-		goto out;
-	/* The cgroup and its limits exist before the container does... */
-	if (cgroup_create(&c.cgroup, c.id, &o->limits) < 0)
-		goto out;
-	c.dir = layer_create(state_root, c.id);
-	if (!c.dir)
-		goto out;
-	/* ...and so do its records (and with -d its log files), so `ps` lists it. */
-	if (record_create(&c) < 0 || (o->detach && logs_create(c.dir) < 0))
+	/* Its directory, name, image, volumes, cgroup and records (container.c); with -d also
+	 * its log files. */
+	if (container_create(&c) < 0 || (o->detach && logs_create(c.dir) < 0))
 		goto out;
 	/* With -d a monitor process starts it and stays with it; mydocker returns. */
 	if (o->detach)
@@ -400,8 +384,7 @@ static int run_container(const struct run_opts *o)
 		goto out;
 
 	code = supervise(&c, &handled);
-	/* Until container_destroy() removes the directory, its record says how it ended. */
-	state_set_exited(c.dir, &st, code);
+	container_exited(&c, &st, code);
 out:
 	/* Every way out, after success or any failure: whatever was made is released. */
 	container_destroy(&c);
@@ -415,6 +398,7 @@ int cmd_run(int argc, char **argv)
 	struct run_opts o = { 0 };
 	parse_run_options(argc, argv, &o);
 	require_root("run");
+	require_safe_root("run");
 	int code = run_container(&o);
 	free(o.vols);
 	env_free(&o.env);

@@ -12,7 +12,8 @@
  * Every write is atomic: a reader sees the old file or the new one, never half. For the
  * commands that read them: record_find() turns what the user typed into an ID,
  * record_load() reads both files into a struct record, record_alive() says whether the
- * container's process still runs, record_reconcile() brings a record up to date. */
+ * container's process still runs, record_refresh() reads its state again. Only the process
+ * that holds a container's lock writes its state (container.c). */
 #ifndef MYDOCKER_STATE_H
 #define MYDOCKER_STATE_H
 
@@ -22,6 +23,9 @@
 
 #include "cgroup.h"
 #include "container.h"
+
+/* The exit status of a command given a container that does not exist (Docker's). */
+#define EXIT_NOT_FOUND 1
 
 /* The exit code of a container that died without anyone seeing how (its monitor was gone). */
 #define EXIT_UNKNOWN -1
@@ -57,6 +61,7 @@ struct record {
 };
 
 char *container_dir(const char *root, const char *id);
+void require_safe_root(const char *cmd);
 int record_create(const struct container *c);
 int state_write(const char *dir, const struct state *st);
 int state_set_running(const char *dir, struct state *st, pid_t pid, pid_t monitor);
@@ -69,7 +74,8 @@ int record_find(const char *root, const char *arg, const char *cmd, char id[ID_L
 int proc_start_time(pid_t pid, unsigned long long *ticks, char *state);
 bool process_runs(pid_t pid, unsigned long long start);
 bool record_alive(const struct record *r);
-int record_reconcile(struct record *r);
+int record_refresh(struct record *r);
+int state_load(const char *dir, struct state *st);
 
 void time_now(struct timespec *ts);
 void time_format(const struct timespec *ts, char *buf, size_t size);

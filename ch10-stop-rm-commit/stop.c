@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "die.h"
+#include "container.h"
 #include "image.h"
 #include "privs.h"
 #include "state.h"
@@ -61,25 +62,11 @@ static int wait_exit(int pidfd, int ms)
 	return n > 0;
 }
 
-/* Wait until the record no longer says "running": its supervisor has written the exit, or
- * removed the container (--rm, or a foreground container's mydocker). A detached container
- * whose monitor died is recorded as exited with an unknown status (record_reconcile). */
-static int wait_recorded(struct record *r, const char *arg, const char *cmd)
-{
-	for (int waited = 0; waited < KILL_WAIT_MS; waited += 10) {
-		if (record_reconcile(r) < 0 || r->state.status != STATUS_RUNNING)
-			return 0;
-		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
-	}
-	warn("%s: container %s has exited, but its exit was not recorded", cmd, arg);
-	return -1;
-}
-
-int end_container(struct record *r, const char *arg, int timeout, const char *cmd)
+/* SIGTERM to the first process of R, up to TIMEOUT seconds, then SIGKILL, and wait until it
+ * has exited. Does nothing if the recorded process is gone already. */
+static int signal_container(const struct record *r, const char *arg, int timeout, const char *cmd)
 {
 	const struct state *st = &r->state;
-	if (st->status != STATUS_RUNNING)
-		return 0;
 	int pidfd = pidfd_open(st->pid, 0);
 	if (pidfd < 0 && errno != ESRCH) {
 		warn_errno("%s: pidfd_open %d (container %s)", cmd, st->pid, arg);
@@ -87,51 +74,72 @@ int end_container(struct record *r, const char *arg, int timeout, const char *cm
 	}
 	/* Checked after pidfd_open: if the recorded process still has the PID now, the pidfd is
 	 * that process. A zombie has exited already: only the record is still to come. */
+	int rc = 0;
 	if (pidfd >= 0 && process_runs(st->pid, st->pid_start)) {
 		bool gone = false;
 		if (timeout > 0) {
-			if (pidfd_send_signal(pidfd, SIGTERM, NULL, 0) < 0 && errno != ESRCH) {
+			if (pidfd_send_signal(pidfd, SIGTERM, NULL, 0) < 0 && errno != ESRCH)
 				warn_errno("%s: send SIGTERM to container %s", cmd, arg);
-				close(pidfd);
-				return -1;
-			}
 			gone = wait_exit(pidfd, timeout * 1000);
 		}
-		if (!gone) {
-			if (pidfd_send_signal(pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH) {
-				warn_errno("%s: send SIGKILL to container %s", cmd, arg);
-				close(pidfd);
-				return -1;
-			}
-			if (!wait_exit(pidfd, KILL_WAIT_MS)) {
-				warn("%s: container %s did not exit after SIGKILL", cmd, arg);
-				close(pidfd);
-				return -1;
-			}
+		if (!gone && pidfd_send_signal(pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH) {
+			warn_errno("%s: send SIGKILL to container %s", cmd, arg);
+			rc = -1;
+		} else if (!gone && !wait_exit(pidfd, KILL_WAIT_MS)) {
+			warn("%s: container %s did not exit after SIGKILL", cmd, arg);
+			rc = -1;
 		}
 	}
 	if (pidfd >= 0)
 		close(pidfd);
-	return wait_recorded(r, arg, cmd);
+	return rc;
 }
 
-/* Stop the container ARG names. Returns 0 if it is not running now. */
+int end_container(struct record *r, const char *arg, int timeout, const char *cmd)
+{
+	bool signalled = false;
+	for (int waited = 0; waited < KILL_WAIT_MS; waited += 10) {
+		/* Its lock free: no supervisor. Whatever one left undone is finished now. */
+		int lock = container_lock(state_root, r->id);
+		if (lock >= 0) {
+			if (container_abandoned(state_root, r->id) < 0)
+				warn("%s: container %s: its records cannot be read", cmd, arg);
+			return lock;
+		}
+		if (errno != EWOULDBLOCK)
+			return -1; /* ENOENT: removed meanwhile (by --rm) */
+		/* Its supervisor is there. A container still being created is waited for; once
+		 * it runs it is signalled, once. */
+		if (record_refresh(r) == 0 && r->state.status == STATUS_RUNNING && !signalled) {
+			if (signal_container(r, arg, timeout, cmd) < 0)
+				return -1;
+			signalled = true;
+		}
+		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
+	}
+	warn("%s: container %s: its supervisor did not finish within %d seconds", cmd, arg,
+	     KILL_WAIT_MS / 1000);
+	errno = ETIMEDOUT;
+	return -1;
+}
+
+/* Stop the container ARG names: 0 if it is not running now, -1 or EXIT_NOT_FOUND if not. */
 static int stop_one(const char *arg, int timeout)
 {
 	char id[ID_LEN + 1];
 	struct record r;
 	if (record_find(state_root, arg, "stop", id) < 0)
-		return -1;
+		return EXIT_NOT_FOUND;
 	if (record_load(state_root, id, &r) < 0) {
-		if (errno == ENOENT)
-			warn("stop: No such container: %s", arg);
-		else
-			warn_errno("stop: read the records of container %s", arg);
+		warn_errno("stop: read the records of container %s (rm -f removes it)", arg);
 		return -1;
 	}
-	int rc = record_reconcile(&r) < 0 ? 0 : end_container(&r, arg, timeout, "stop");
+	int lock = end_container(&r, arg, timeout, "stop");
 	record_free(&r);
-	return rc;
+	if (lock < 0)
+		return errno == ENOENT ? 0 : -1;
+	close(lock);
+	return 0;
 }
 
 int cmd_stop(int argc, char **argv)
@@ -165,11 +173,13 @@ int cmd_stop(int argc, char **argv)
 	if (optind >= argc)
 		die("stop: no container given (usage: " STOP_USAGE ")");
 	require_root("stop");
+	require_safe_root("stop");
 	/* Every container is tried; one that fails does not keep the others running. */
 	int code = 0;
 	for (int i = optind; i < argc; i++) {
-		if (stop_one(argv[i], timeout) < 0)
-			code = EXIT_RUNTIME;
+		int rc = stop_one(argv[i], timeout);
+		if (rc != 0)
+			code = rc < 0 ? EXIT_RUNTIME : rc;
 		else
 			printf("%s\n", argv[i]);
 		fflush(stdout);

@@ -27,7 +27,7 @@ image_with_links() {
 }
 
 # No container layer is left in the state root.
-no_layers() { [[ -z $(ls -A "$MYDOCKER_ROOT/containers" 2>/dev/null) ]]; }
+no_layers() { [[ -z $(containers_left) ]]; }
 
 # The tmpfs that the :ro test mounts on the host, if a failed test left it.
 chapter_teardown() {
@@ -224,7 +224,7 @@ $marker:"
 	run timeout 20 "$MYDOCKER" run -v "$new:/x" -v /a:/b:rx --nosuch "$TEST_IMAGE" "$PROBE" pid
 	assert_equal "$status" 125
 	assert_output 'mydocker: run: invalid volume "/a:/b:rx": unknown mode "rx" (want ro or rw)'
-	[[ ! -e $new && ! -e $MYDOCKER_ROOT/volumes && ! -e $MYDOCKER_ROOT/containers ]]
+	[[ ! -e $new && ! -e $MYDOCKER_ROOT/volumes && -z $(containers_left) ]]
 	# Not even the image was unpacked: the specs were checked first.
 	[[ ! -e $MYDOCKER_ROOT/images/$TEST_IMAGE ]]
 }

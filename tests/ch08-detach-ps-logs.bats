@@ -31,7 +31,8 @@ chapter_teardown() {
 	assert_line --index 1 --regexp "^${id:0:12} +$TEST_IMAGE +\"$PROBE sleep 100\" +(Less than a second|[0-9]+ seconds?) ago +Up (Less than a second|[0-9]+ seconds?) +[a-z]+_[a-z]+[0-9]*$"
 	assert_equal "${#lines[@]}" 2
 	# Its parent is the monitor: in a session of its own, without a terminal, holding nothing
-	# but /dev/null and the image the container runs on; and not a child of this shell.
+	# but /dev/null, its own log, the image the container runs on and the container's locked
+	# directory; and not a child of this shell.
 	mon=$(state "$id" monitor_pid)
 	assert_equal "$(ps -o ppid= -p "$pid" | tr -d ' ')" "$mon"
 	assert_equal "$(ps -o sid=,tty= -p "$mon" | tr -s ' ' | sed 's/^ //')" "$(ps -o pgid= -p "$mon" | tr -d ' ') ?"
@@ -41,9 +42,15 @@ chapter_teardown() {
 	assert_output "0
 1
 2
-4"
-	for fd in 0 1 2; do assert_equal "$(readlink "/proc/$mon/fd/$fd")" /dev/null; done
+4
+5"
+	for fd in 0 1; do assert_equal "$(readlink "/proc/$mon/fd/$fd")" /dev/null; done
+	assert_equal "$(readlink "/proc/$mon/fd/2")" "$(cdir "$id")/monitor.log"
 	assert_equal "$(readlink "/proc/$mon/fd/4")" "$(field "$(cdir "$id")/config.json" lower_dir)"
+	assert_equal "$(readlink "/proc/$mon/fd/5")" "$(cdir "$id")"
+	# That directory is the container's lock, held by the monitor for the container's life.
+	run flock --nonblock "$(cdir "$id")" true
+	assert_failure
 }
 
 @test "the exit status is recorded: random codes, a signal, and 137 for SIGKILL from the host" {
@@ -179,7 +186,7 @@ $second"
 	assert_equal "$(readlink "$MYDOCKER_ROOT/names/$name")" "$winner"
 }
 
-@test "a container is found by full ID, name or unique ID prefix; ambiguous and unknown ones get 125" {
+@test "a container is found by full ID, name or unique ID prefix; ambiguous and unknown ones exit 1, as Docker's" {
 	# 17 containers: two of them must share their first hex digit. Their names are no hex
 	# digits, so no name looks like an ID prefix.
 	ids=()
@@ -199,12 +206,12 @@ $second"
 		done
 	done
 	run "$MYDOCKER" logs "$shared"
-	assert_equal "$status" 125
+	assert_equal "$status" 1
 	assert_output "mydocker: logs: multiple IDs found with provided prefix: $shared"
 	for unknown in "nosuch-$RANDOM" "" "ffff${ids[0]:4:60}" "n$RANDOM"; do
 		run "$MYDOCKER" logs "$unknown"
-		assert_equal "$status" 125
-		assert_output "mydocker: logs: No such container: $unknown"
+		assert_equal "$status" 1
+		assert_output "Error: No such container: $unknown"
 	done
 }
 
@@ -251,7 +258,7 @@ $second"
 	assert_line --regexp "^${id:0:12} .* Up "
 }
 
-@test "cgroup: a SIGKILLed monitor leaves a container that ps -a shows as exited, and ps removes its cgroup" {
+@test "cgroup: a SIGKILLed monitor leaves a container that ps -a shows as exited; ps writes nothing" {
 	id=$(run_d -m 64m -- "$PROBE" sleep 100)
 	pid=$(state "$id" pid)
 	cg=$(sed -n '/"cgroup"/,/]/s/^ *"\(\/sys[^"]*\)",\{0,1\}$/\1/p' "$(cdir "$id")/config.json" | head -n 1)
@@ -264,12 +271,24 @@ $second"
 	run "$MYDOCKER" ps
 	assert_success
 	refute_output --partial "${id:0:12}"
+	before=$(stat -c %i:%Y "$(cdir "$id")/state.json")
 	run "$MYDOCKER" ps -a
 	assert_line --regexp "^${id:0:12} .* Exited \(unknown\) (Less than a second|[0-9]+ seconds?) ago +[a-z0-9_]+$"
-	# ps recorded what it found and removed the cgroup.
-	assert_equal "$(state "$id" status)" exited
-	assert_equal "$(state "$id" exit_code)" null
-	[[ ! -e $cg ]]
+	# ps only reports: the record is the monitor's last word, the cgroup waits for a command
+	# that owns the container (rm, in ch10), and the lock is free.
+	assert_equal "$(stat -c %i:%Y "$(cdir "$id")/state.json")" "$before"
+	assert_equal "$(state "$id" status)" running
+	[[ -d $cg ]]
+	flock --nonblock "$(cdir "$id")" true
+	# The command that owns it finishes the work: `rm -f` from ch10 on; before, no command
+	# can, and the test removes the empty cgroups itself.
+	if ((CHAPTER >= 10)); then
+		run "$MYDOCKER" rm -f "$id"
+		assert_success
+		[[ ! -e $cg ]]
+	else
+		rmdir /sys/fs/cgroup/*/"$MYDOCKER_CGROUP_PARENT/$id"
+	fi
 }
 
 @test "a reused PID does not resurrect a container: the recorded start time decides" {
@@ -354,6 +373,7 @@ $second"
 	run ls "$(cdir "$id")"
 	assert_output "config.json
 merged
+monitor.log
 state.json
 stderr.log
 stdout.log
@@ -382,27 +402,32 @@ work"
 	assert_line --regexp "^${id:0:12} .* Up "
 }
 
-@test "a foreground container is listed while it runs, and removed with its name when it exits" {
+@test "a foreground container is listed while it runs, and kept as Exited with its status and name, as Docker keeps it" {
 	name="fg-$RANDOM"
-	ctr_bg "$TEST_TMP/out" -i --name "$name" -- "$PROBE" echo started , wait-stdin
+	code=$(rand_between 1 120)
+	ctr_bg "$TEST_TMP/out" -i --name "$name" -- "$PROBE" echo started , wait-stdin , exit "$code"
 	wait_for "$TEST_TMP/out" started
 	run "$MYDOCKER" ps
 	assert_line --regexp "^[0-9a-f]{12} +$TEST_IMAGE +\"$PROBE echo sta…\" .* Up .* +$name\$"
 	run "$MYDOCKER" logs "$name"
 	assert_equal "$status" 125
 	assert_output "mydocker: logs: container $name runs in the foreground: its output goes to its terminal, not to a log"
+	# Its mydocker holds the container's lock while it runs.
+	id=$(readlink "$MYDOCKER_ROOT/names/$name")
+	run flock --nonblock "$(cdir "$id")" true
+	assert_failure
 	release_ctr
 	wait_ctr
-	assert_equal "$CTR_STATUS" 0
+	assert_equal "$CTR_STATUS" "$code"
 	run "$MYDOCKER" ps -a
-	assert_output --regexp '^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +NAMES$'
-	run ls -A "$MYDOCKER_ROOT/containers" "$MYDOCKER_ROOT/names"
-	assert_output "$MYDOCKER_ROOT/containers:
-
-$MYDOCKER_ROOT/names:"
-	# The name is free again.
+	assert_line --index 1 --regexp "^${id:0:12} +$TEST_IMAGE .* Exited \($code\) (Less than a second|[0-9]+ seconds?) ago +$name\$"
+	assert_equal "$(state "$id" exit_code)" "$code"
+	flock --nonblock "$(cdir "$id")" true
+	# Nothing of it runs or holds a cgroup; its name stays taken.
+	settled same_cgroups
 	run run_d --name "$name" -- "$PROBE" echo again
-	assert_success
+	assert_equal "$status" 125
+	assert_output "mydocker: run: the container name \"$name\" is already in use by container $id"
 }
 
 @test "ps -q, -a, --no-trunc; Docker's COMMAND quoting and column layout" {
@@ -461,3 +486,32 @@ $long"
 	run find "$(cdir "$id")" -name '.*'
 	assert_output ""
 }
+
+@test "a state root that others could write is refused: its records could be forged; ps and logs only read" {
+	id=$(run_d -- "$PROBE" echo out , sleep 100)
+	wait_status "$id" running
+	# ps and logs work on a state root mounted read-only: they open nothing for writing.
+	mkdir "$TEST_TMP/ro"
+	mount --bind -o ro "$MYDOCKER_ROOT" "$TEST_TMP/ro"
+	run env MYDOCKER_ROOT="$TEST_TMP/ro" "$MYDOCKER" ps -a
+	umount "$TEST_TMP/ro"
+	assert_success
+	assert_line --index 1 --regexp "^${id:0:12} .* Up "
+	for part in "" containers names; do
+		dir=$MYDOCKER_ROOT/$part
+		chmod o+w "$dir"
+		run "$MYDOCKER" ps
+		assert_equal "$status" 125
+		assert_output "mydocker: ps: ${dir%/} is writable by group or others: only root may write the state root, or its records could be forged (chown root and chmod go-w)"
+		run "$MYDOCKER" run -d "$TEST_IMAGE" "$PROBE" true
+		assert_equal "$status" 125
+		chmod o-w "$dir"
+		chown nobody "$dir"
+		run "$MYDOCKER" logs "$id"
+		assert_equal "$status" 125
+		assert_output "mydocker: logs: ${dir%/} is not owned by root: only root may write the state root, or its records could be forged (chown root and chmod go-w)"
+		chown root "$dir"
+	done
+	assert_equal "$(ls "$MYDOCKER_ROOT/containers")" "$id"
+}
+

@@ -197,7 +197,7 @@ $REPO/tests no"
 	same_process "$(state "$id" pid)" "$(state "$id" pid_start_time)"
 }
 
-@test "exec into an exited, unknown or ambiguous container: one clear line, 125, and nothing runs" {
+@test "exec into an exited, unknown or ambiguous container: one clear line, 125 (1 when not found, as Docker), and nothing runs" {
 	name="done-$RANDOM"
 	id=$(run_d --name "$name" -- "$PROBE" exit 3)
 	wait_status "$id" exited
@@ -209,13 +209,13 @@ $REPO/tests no"
 	[[ ! -e $(cdir "$id")/upper/x ]]
 	unknown="nosuch-$RANDOM"
 	run exe "$unknown" "$PROBE" pid
-	assert_equal "$status" 125
-	assert_output "mydocker: exec: No such container: $unknown"
+	assert_equal "$status" 1
+	assert_output "Error: No such container: $unknown"
 	# Two IDs that share a prefix.
 	prefix=$(printf '%s' "$id" | tr 0-9a-f a-f0-9 | cut -c1-8)
 	mkdir "$(cdir "${prefix}$(printf 'a%.0s' $(seq 56))")" "$(cdir "${prefix}$(printf 'b%.0s' $(seq 56))")"
 	run exe "$prefix" "$PROBE" pid
-	assert_equal "$status" 125
+	assert_equal "$status" 1
 	assert_output "mydocker: exec: multiple IDs found with provided prefix: $prefix"
 }
 

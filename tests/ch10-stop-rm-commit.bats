@@ -105,7 +105,7 @@ term-$code"
 	assert_equal "$(state "$id" exit_code)" 137
 }
 
-@test "stop: a foreground container ends too, and its mydocker exits with the status" {
+@test "stop: a foreground container ends too, its mydocker exits with the status, and it is kept as Exited" {
 	name="fg-$RANDOM"
 	ctr_bg "$TEST_TMP/out" -i --name "$name" -- "$PROBE" echo started , wait-stdin
 	wait_for "$TEST_TMP/out" started
@@ -114,12 +114,16 @@ term-$code"
 	assert_output "$name"
 	wait_ctr
 	assert_equal "$CTR_STATUS" 137
-	# Its mydocker removed it, as always for a foreground container.
+	# As Docker keeps it (no --rm): recorded as exited by 137 when stop returned, until rm.
+	id=$(readlink "$MYDOCKER_ROOT/names/$name")
+	assert_equal "$(state "$id" exit_code)" 137
+	run md rm "$name"
+	assert_success
 	run ls "$MYDOCKER_ROOT/containers"
 	assert_output ""
 }
 
-@test "stop: an exited container is a successful no-op; an unknown one is one line and 125, the others still stopped" {
+@test "stop: an exited container is a successful no-op; an unknown one is one line and 1 (Docker's), the others still stopped" {
 	code=$(rand_between 1 120)
 	done_id=$(run_d -- "$PROBE" exit "$code")
 	wait_status "$done_id" exited
@@ -131,8 +135,8 @@ term-$code"
 	id=$(run_d -- "$PROBE" sleep 100)
 	unknown="nosuch-$RANDOM"
 	run md stop -t 0 "$unknown" "$id"
-	assert_equal "$status" 125
-	assert_output "mydocker: stop: No such container: $unknown
+	assert_equal "$status" 1
+	assert_output "Error: No such container: $unknown
 $id"
 	assert_equal "$(state "$id" exit_code)" 137
 	run md stop
@@ -178,12 +182,12 @@ $id"
 	run md ps -a
 	assert_equal "${#lines[@]}" 1
 	run md logs "$id"
-	assert_equal "$status" 125
-	assert_output "mydocker: logs: No such container: $id"
+	assert_equal "$status" 1
+	assert_output "Error: No such container: $id"
 	unknown="nosuch-$RANDOM"
 	run md rm "$unknown"
-	assert_equal "$status" 125
-	assert_output "mydocker: rm: No such container: $unknown"
+	assert_equal "$status" 1
+	assert_output "Error: No such container: $unknown"
 }
 
 @test "rm -f kills a running container and removes it; its process and cgroup are gone" {
@@ -204,6 +208,59 @@ ${b:0:10}"
 	[[ ! -e $(cdir "$a") && ! -e $(cdir "$b") ]]
 	empty_dir "$MYDOCKER_ROOT/containers"
 	empty_dir "$MYDOCKER_ROOT/names"
+}
+
+@test "SIGKILL of run -d at any moment leaves a container that rm -f removes, a name to reuse, and no cgroup" {
+	for try in $(seq 20); do
+		name="k$try-$RANDOM"
+		delay=$(rand_between 0 30)
+		"$MYDOCKER" run -d --name "$name" "$TEST_IMAGE" "$PROBE" sleep 100 >/dev/null 2>&1 3>&- &
+		pid=$!
+		sleep "0.0$(printf '%02d' "$delay")"
+		kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" || true
+		# Whatever got made: `rm -f NAME` removes it (or the name was never taken).
+		run md rm -f "$name"
+		[[ $status == 0 || $output == "Error: No such container: $name" ]] ||
+			fail "try $try (${delay} ms): rm -f: $output"
+		run md run -d --name "$name" "$TEST_IMAGE" "$PROBE" true
+		assert_success
+		md rm -f "$name" >/dev/null
+	done
+	settled eval '[[ -z $(ls -A "$MYDOCKER_ROOT/containers" "$MYDOCKER_ROOT/names" | grep -v ":$" | grep -v "^$") ]]'
+	settled same_cgroups
+}
+
+@test "records cannot be turned against the host: a forged cgroup path is ignored, a corrupt record is removed by rm -f" {
+	# A process of the host in a cgroup of this test's own, named in a forged config.json.
+	id=$(run_d -- "$PROBE" sleep 100)
+	sleep 100 3>&- &
+	victim=$!
+	KILL_PIDS+=("$victim")
+	dir=/sys/fs/cgroup/pids/$MYDOCKER_CGROUP_PARENT/victim-$RANDOM
+	mkdir -p "$dir"
+	echo "$victim" >"$dir/cgroup.procs"
+	sed -i "s#\"/sys/fs/cgroup/[^\"]*\"#\"$dir\"#" "$(cdir "$id")/config.json"
+	grep -q "$dir" "$(cdir "$id")/config.json"
+	run md rm -f "$id"
+	assert_success
+	kill -0 "$victim"
+	echo "$victim" >/sys/fs/cgroup/pids/cgroup.procs
+	rmdir "$dir"
+	# A truncated state.json, and then a config.json of garbage: stop says why, rm -f removes.
+	for file in state.json config.json; do
+		id=$(run_d -- "$PROBE" sleep 100)
+		pid=$(state "$id" pid) start=$(state "$id" pid_start_time)
+		head -c 20 "$(cdir "$id")/$file" >"$TEST_TMP/cut" && cp "$TEST_TMP/cut" "$(cdir "$id")/$file"
+		run md stop -t 0 "$id"
+		assert_equal "$status" 125
+		assert_output --regexp "^mydocker: stop: read the records of container $id \(rm -f removes it\): "
+		run md rm -f "$id"
+		assert_success
+		settled eval '! still_runs "$pid" "$start"'
+		[[ ! -e $(cdir "$id") ]]
+	done
+	settled same_cgroups
 }
 
 @test "run -d --rm: the container is removed when it exits, also after stop; --rm in the foreground is accepted" {
@@ -340,8 +397,8 @@ own"
 	assert_output "mydocker: commit: a container and an image name are needed (usage: mydocker commit CONTAINER IMAGE)"
 	unknown="nosuch-$RANDOM"
 	run md commit "$unknown" "$img"
-	assert_equal "$status" 125
-	assert_output "mydocker: commit: No such container: $unknown"
+	assert_equal "$status" 1
+	assert_output "Error: No such container: $unknown"
 }
 
 @test "images: name, created and size in Docker's columns, newest first" {
@@ -450,9 +507,10 @@ FROM_HOST=$inherited"
 	run ctr --env-file "$TEST_TMP/missing.env" -- "$PROBE" env
 	assert_equal "$status" 125
 	assert_output "mydocker: run: --env-file open $TEST_TMP/missing.env: No such file or directory"
-	# Refused before anything was made.
-	empty_dir "$MYDOCKER_ROOT/containers"
-	empty_dir "$MYDOCKER_ROOT/names"
+	# Refused before anything was made (the containers that ran above are kept, exited).
+	run containers_left
+	assert_output ""
+	assert_equal "$(ls "$MYDOCKER_ROOT/names" | wc -l)" "$(ls "$MYDOCKER_ROOT/containers" | wc -l)"
 }
 
 @test "exec sees the variables of -e and --env-file, and -e of exec on top" {

@@ -34,23 +34,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char id[65];
 	random_hex(id, 64);
 	if (valid) {
-		char *got = name_reserve(root, name, id), *owner = name_resolve(root, name);
+		char *taken, *got = name_reserve(root, name, id, &taken);
+		char *owner = name_resolve(root, name);
 		if (!got || strcmp(got, name) || !owner || strcmp(owner, id))
 			fuzz_fail("\"%s\" reserved as \"%s\" resolves to \"%s\", not %s", name,
 				  got ? got : "(null)", owner ? owner : "(null)", id);
 		char other[65];
 		random_hex(other, 64);
 		fuzz_quiet(true);
-		char *twice = name_reserve(root, name, other);
+		char *twice = name_reserve(root, name, other, &taken);
 		fuzz_quiet(false);
-		if (twice)
-			fuzz_fail("\"%s\" was reserved twice", name);
-		name_release(root, name, other); /* not its owner: no effect */
+		if (twice || !taken || strcmp(taken, id))
+			fuzz_fail("\"%s\" was reserved twice, or its owner not told", name);
+		free(taken);
+		name_release(root, other); /* not its owner: no effect */
 		free(owner);
 		owner = name_resolve(root, name);
 		if (!owner || strcmp(owner, id))
 			fuzz_fail("\"%s\" was released by a container that does not own it", name);
-		name_release(root, name, id);
+		name_release(root, id);
 		free(owner);
 		if ((owner = name_resolve(root, name)))
 			fuzz_fail("\"%s\" still resolves once released", name);

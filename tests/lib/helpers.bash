@@ -344,3 +344,18 @@ stop_detached_containers() {
 		done
 	done
 }
+
+# containers_left: the container directories left under the state root that must not be there,
+# one per line. Up to ch07 a container leaves nothing once it ends. From ch08 on Docker's rule
+# holds: a container that ran is kept, recorded as exited, until `rm` (ch10); so only a
+# directory without an exited record counts (one half made, or one whose end went unrecorded).
+containers_left() {
+	local d
+	for d in "$MYDOCKER_ROOT"/containers/* "$MYDOCKER_ROOT"/containers/.[!.]*; do
+		[[ -e $d ]] || continue
+		if ((CHAPTER >= 8)) && grep -q '"status": "exited"' "$d/state.json" 2>/dev/null; then
+			continue
+		fi
+		echo "$d"
+	done
+}

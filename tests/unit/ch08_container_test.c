@@ -27,8 +27,10 @@ static void test_forget_keeps_the_container(void **state)
 	struct run_opts o = { 0 };
 	struct container c = CONTAINER_EMPTY(&o);
 	random_hex(c.id, ID_LEN);
-	c.name = name_reserve(root, "keep-me", c.id);
+	char *taken;
+	c.name = name_reserve(root, "keep-me", c.id, &taken);
 	assert_non_null(c.name);
+	assert_null(taken);
 	c.dir = container_dir(root, c.id);
 	assert_int_equal(mkdir_p(c.dir, 0755), 0);
 	c.lower = xstrdup("/some/lower");
@@ -36,6 +38,8 @@ static void test_forget_keeps_the_container(void **state)
 	c.image_fd = open("/", O_RDONLY | O_CLOEXEC);
 	assert_true(c.image_fd >= 0);
 	assert_int_equal(pipe(c.command_pipe), 0);
+	c.lock_fd = open(c.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(c.lock_fd >= 0);
 	char *dir = xstrdup(c.dir);
 
 	container_forget(&c);
@@ -44,6 +48,7 @@ static void test_forget_keeps_the_container(void **state)
 	assert_null(c.lower);
 	assert_null(c.cgroup.dir[0]);
 	assert_int_equal(c.image_fd, -1);
+	assert_int_equal(c.lock_fd, -1);
 	assert_int_equal(c.command_pipe[0], -1);
 	assert_int_equal(c.command_pipe[1], -1);
 	/* What is on disk is the monitor's now: still there. */
