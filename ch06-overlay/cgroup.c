@@ -160,23 +160,16 @@ void cg_rmdir(char **dir)
  * containers' cgroups and never another user's. */
 const char *cgroup_parent(void)
 {
-	const char *name = cgroup_parent_quiet();
-	if (!name)
-		warn("run: cgroup: MYDOCKER_CGROUP_PARENT \"%s\" is not one plain name "
-		     "([a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 64 characters)",
-		     getenv("MYDOCKER_CGROUP_PARENT"));
-	return name;
-}
-
-/* The same without a word: NULL if $MYDOCKER_CGROUP_PARENT is not one plain name. */
-const char *cgroup_parent_quiet(void)
-{
 	const char *name = getenv("MYDOCKER_CGROUP_PARENT");
 	if (!name || !*name)
 		return "mydocker";
 	size_t n = strlen(name);
-	if (n > 64 || !isalnum((unsigned char)name[0]) || strspn(name, NAME_CHARS) != n)
+	if (n > 64 || !isalnum((unsigned char)name[0]) || strspn(name, NAME_CHARS) != n) {
+		warn("run: cgroup: MYDOCKER_CGROUP_PARENT \"%s\" is not one plain name "
+		     "([a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 64 characters)",
+		     name);
 		return NULL;
+	}
 	return name;
 }
 

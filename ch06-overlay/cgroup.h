@@ -30,7 +30,6 @@ int parse_cpuset(const char *s, int ncpus);
 long long shares_to_weight(long long shares);
 
 const char *cgroup_parent(void);
-const char *cgroup_parent_quiet(void);
 int cgroup_create(struct cgroup *cg, const char *id, const struct limits *lim);
 int cgroup_join(struct cgroup *cg, pid_t pid);
 void cgroup_destroy(struct cgroup *cg);

@@ -168,7 +168,8 @@ const char *cgroup_parent(void)
 	return name;
 }
 
-/* The same without a word: NULL if $MYDOCKER_CGROUP_PARENT is not one plain name. */
+/* The same without a word: NULL if $MYDOCKER_CGROUP_PARENT is not one plain name. For
+ * cgroup_find(), which a teardown calls after `run` has said so once already. */
 const char *cgroup_parent_quiet(void)
 {
 	const char *name = getenv("MYDOCKER_CGROUP_PARENT");

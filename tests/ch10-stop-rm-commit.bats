@@ -227,7 +227,7 @@ ${b:0:10}"
 		assert_success
 		md rm -f "$name" >/dev/null
 	done
-	settled eval '[[ -z $(ls -A "$MYDOCKER_ROOT/containers" "$MYDOCKER_ROOT/names" | grep -v ":$" | grep -v "^$") ]]'
+	settled eval '[[ -z $(ls -A "$MYDOCKER_ROOT/containers") && -z $(ls -A "$MYDOCKER_ROOT/names") ]]'
 	settled same_cgroups
 }
 
