@@ -16,8 +16,11 @@ struct limits {
 	long long pids_max;	 /* --pids-limit: at most this many tasks; -1 = unlimited */
 };
 
-/* The v1 controllers a container is put under; v2 has one directory for all of them. */
-enum { CG_MEMORY, CG_CPU, CG_CPUSET, CG_PIDS, CG_NCONTROLLERS };
+/* The v1 controllers a container is put under; v2 has one directory for all of them. The
+ * freezer sets no limit: `commit` pauses the container with it (freezer.c). Only the processes
+ * of a freezer cgroup can be frozen, and moving a running container's processes into one would
+ * race with their forks, so every container is in one from the start. */
+enum { CG_MEMORY, CG_CPU, CG_CPUSET, CG_PIDS, CG_FREEZER, CG_NCONTROLLERS };
 
 struct cgroup {
 	bool v2;

@@ -17,6 +17,8 @@ static const char *const controller_name[CG_NCONTROLLERS] = {
 	[CG_CPU] = "cpu",
 	[CG_CPUSET] = "cpuset",
 	[CG_PIDS] = "pids",
+	/* No limit: commit pauses the container with it (freezer.c). */
+	[CG_FREEZER] = "freezer",
 };
 
 /* Is NAME one of the comma-separated words in LIST? */

@@ -18,7 +18,13 @@
  *
  * Either way the tree is a descriptor, mounted nowhere: no other process sees it, and closing
  * it unmounts it. GNU tar runs with that tree as its working directory and writes a
- * temporary file in images/, which is renamed over IMAGE.tar when complete. */
+ * temporary file in images/, which is renamed over IMAGE.tar when complete.
+ *
+ * The clone of a running container's root is live: what the container writes while tar
+ * reads shows in it, and GNU tar fails on a file that changes or vanishes as it reads it
+ * ("file changed as we read it"). So while tar runs the container is paused, frozen with the
+ * cgroup freezer (freezer.c), and thawed as soon as tar is done, on every path, as `docker
+ * commit` does unless told --pause=false. An exited container has nothing to pause. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -36,21 +42,26 @@
 
 #include "commit.h"
 #include "die.h"
+#include "freezer.h"
 #include "image.h"
 #include "privs.h"
 #include "state.h"
 #include "util.h"
 
-#define COMMIT_USAGE "mydocker commit CONTAINER IMAGE"
+#define COMMIT_USAGE "mydocker commit [--pause=false] CONTAINER IMAGE"
 
 static const char commit_help[] =
     "Usage: " COMMIT_USAGE "\n"
     "\n"
     "Create a new image from a container's filesystem: its image with the container's\n"
     "changes, without volumes and without what /proc, /sys and /dev show. The container may\n"
-    "be running or exited. An image IMAGE that exists is replaced.\n"
+    "be running or exited. An image IMAGE that exists is replaced. A running container is\n"
+    "paused (frozen with the cgroup freezer) while its filesystem is archived, so that it\n"
+    "changes no file under the archiver, and runs on afterwards.\n"
     "\n"
     "Options:\n"
+    "  -p, --pause[=BOOL]     pause a running container during the commit (default true;\n"
+    "                         --pause=false archives it running)\n"
     "      --help             print this help\n";
 
 /* The temporary tarballs of commits in progress: <root>/images/.commit-IMAGE-XXXXXX. */
@@ -252,7 +263,7 @@ static int tar_tree(int tree, const char *tmp, const char *arg)
 	return -1;
 }
 
-static int commit(const char *arg, const char *image)
+static int commit(const char *arg, const char *image, bool pause)
 {
 	char id[ID_LEN + 1];
 	struct record r;
@@ -267,16 +278,26 @@ static int commit(const char *arg, const char *image)
 	}
 	char *images = path_join(state_root, "images"), *tmp = NULL;
 	char *tarball = xasprintf("%s/%s.tar", images, image);
+	char *what = xasprintf("commit: container %s", arg);
+	struct freezer fz = { 0 };
 	int tree = -2, fd = -1, code = EXIT_RUNTIME;
+	bool running = false;
 	if (record_alive(&r))
-		tree = running_tree(&r, arg);
+		running = (tree = running_tree(&r, arg)) >= 0;
 	/* Exited, or it exited just now: then its overlay is gone, and a new one shows it. */
 	if (tree == -2)
 		tree = exited_tree(&r, arg);
 	if (tree < 0)
 		goto out;
 	fd = create_temporary(images, image, &tmp);
-	if (fd < 0 || tar_tree(tree, tmp, arg) < 0)
+	if (fd < 0)
+		goto out;
+	/* Frozen for as short as can be: only while tar reads. -2: it exited meanwhile, and
+	 * what its layer holds can no longer change. */
+	if (running && pause && freezer_freeze(&fz, &r.cg, what) == -1)
+		goto out;
+	int tarred = tar_tree(tree, tmp, arg);
+	if (freezer_thaw(&fz, what) < 0 || tarred < 0)
 		goto out;
 	if (fsync(fd) < 0 || rename(tmp, tarball) < 0) {
 		warn_errno("commit: write %s", tarball);
@@ -287,31 +308,68 @@ static int commit(const char *arg, const char *image)
 	printf("%s\n", image);
 	code = 0;
 out:
+	/* Thawed on every path (nothing happens if it is not frozen). */
+	freezer_thaw(&fz, what);
 	if (tmp && fd >= 0)
 		unlink(tmp);
 	close_fd(&fd);
 	close_fd(&tree);
 	free(tmp);
+	free(what);
 	free(tarball);
 	free(images);
 	record_free(&r);
 	return code;
 }
 
+/* A boolean flag's value as Docker takes it (Go's strconv.ParseBool): 1 true, 0 false, -1
+ * neither. */
+static int parse_bool(const char *s)
+{
+	static const char *const yes[] = { "1", "t", "T", "TRUE", "true", "True" };
+	static const char *const no[] = { "0", "f", "F", "FALSE", "false", "False" };
+	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+		if (!strcmp(s, yes[i]))
+			return 1;
+		if (!strcmp(s, no[i]))
+			return 0;
+	}
+	return -1;
+}
+
 int cmd_commit(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "pause", optional_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'H' },
 		{ 0 },
 	};
+	bool pause = true;
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+	/* "p::": as with Docker's boolean flags, the value is optional and attached, never the
+	 * next word: --pause, --pause=false, -p, -p=false. */
+	while ((c = getopt_long(argc, argv, "+p::", longopts, NULL)) != -1) {
 		if (c == 'H') {
 			fputs(commit_help, stdout);
 			return 0;
 		}
-		die("commit: unknown option %s (usage: " COMMIT_USAGE ")", argv[optind - 1]);
+		const char *opt = argv[optind - 1];
+		if (c == 'p') {
+			bool is_long = str_starts_with(opt, "--");
+			/* getopt gives -p=false as "=false", and -pfalse as "false": Docker reads the
+			 * latter as -p -f -a..., which are no options of commit. */
+			const char *value = optarg;
+			if (value && !is_long && *value++ != '=')
+				die("commit: unknown option %s (usage: " COMMIT_USAGE ")", opt);
+			int v = value ? parse_bool(value) : 1;
+			if (v < 0)
+				die("commit: invalid %s \"%s\" (want true or false)",
+				    is_long ? "--pause" : "-p", value);
+			pause = v;
+			continue;
+		}
+		die("commit: unknown option %s (usage: " COMMIT_USAGE ")", opt);
 	}
 	if (argc - optind != 2)
 		die("commit: %s (usage: " COMMIT_USAGE ")",
@@ -323,5 +381,5 @@ int cmd_commit(int argc, char **argv)
 		    image);
 	require_root("commit");
 	require_safe_root("commit");
-	return commit(argv[optind], image);
+	return commit(argv[optind], image, pause);
 }

@@ -394,7 +394,7 @@ own"
 	assert_output "mydocker: commit: invalid image name \"bad/name\" (letters, digits, '.', '_' and '-'; not first '.' or '-')"
 	run md commit "$id"
 	assert_equal "$status" 125
-	assert_output "mydocker: commit: a container and an image name are needed (usage: mydocker commit CONTAINER IMAGE)"
+	assert_output "mydocker: commit: a container and an image name are needed (usage: mydocker commit [--pause=false] CONTAINER IMAGE)"
 	unknown="nosuch-$RANDOM"
 	run md commit "$unknown" "$img"
 	assert_equal "$status" 1
@@ -536,4 +536,197 @@ FROM_HOST=$inherited"
 		assert_line --index 0 --regexp "^Usage: mydocker $cmd( |$)"
 		run md --help
 	done
+}
+
+# --- commit pauses the container: the cgroup freezer ----------------------------------------
+
+# busy_loop PREFIX: a shell loop that keeps creating /PREFIXi and deleting /PREFIX(i-1), so
+# that at every moment one or two files with consecutive numbers exist and none for long.
+busy_loop() { echo "i=0; while :; do echo \$i >/$1\$i; rm -f /$1\$((i-1)); i=\$((i+1)); done"; }
+
+# busy_files ID PREFIX: the numbers of the PREFIX files in the container's upper directory.
+busy_files() { find "$(cdir "$1")/upper" -maxdepth 1 -name "$2*" -printf '%f\n' | sed "s/^$2//" | sort -n; }
+
+# wait_busy ID PREFIX [AFTER]: wait up to 20 s until the loop has made a file numbered above
+# AFTER (default -1): it runs, and is not frozen.
+wait_busy() {
+	local _ n
+	for _ in $(seq 200); do
+		n=$(busy_files "$1" "$2" | tail -n 1)
+		[[ -n $n ]] && ((n > ${3:--1})) && return 0
+		sleep 0.1
+	done
+	echo "container $1 made no file $2N with N > ${3:--1} (last: ${n:-none})" >&2
+	return 1
+}
+
+# freezer_file ID: the file where the kernel says whether the container's cgroup is frozen:
+# freezer.state of its cgroup in the v1 freezer hierarchy, cgroup.events of its v2 cgroup.
+freezer_file() {
+	if cgroup_v2; then
+		echo "/sys/fs/cgroup/$MYDOCKER_CGROUP_PARENT/$1/cgroup.events"
+	else
+		echo "$(cg_v1_mount freezer)/$MYDOCKER_CGROUP_PARENT/$1/freezer.state"
+	fi
+}
+
+# freezer_says FILE: "frozen", "thawed" or "freezing" (v1 only), from a copy of that file.
+freezer_says() {
+	if cgroup_v2; then
+		case $(awk '$1 == "frozen" { print $2 }' "$1") in
+		1) echo frozen ;;
+		0) echo thawed ;;
+		*) echo "no frozen line in $1" ;;
+		esac
+	else
+		tr '[:upper:]' '[:lower:]' <"$1"
+	fi
+}
+
+# assert_thawed ID: the container's cgroup is not frozen. If it is, it is thawed before the
+# test fails: on v1 a frozen process cannot even be killed, and the teardown could not end it.
+assert_thawed() {
+	local ff said
+	ff=$(freezer_file "$1")
+	said=$(freezer_says "$ff")
+	[[ $said == thawed ]] && return 0
+	if cgroup_v2; then echo 0 >"${ff%/*}/cgroup.freeze"; else echo THAWED >"$ff"; fi
+	echo "container $1 is $said, not thawed (thawed now, so that it can be stopped)" >&2
+	return 1
+}
+
+# spy_tar SCRIPT COMMAND...: COMMAND (a mydocker) in a mount namespace of its own in which
+# /usr/bin/tar, the tar mydocker runs, is a script that runs the sh SCRIPT, then the real
+# tar. SCRIPT sees the container at the moment its files are read, without any timing: it runs
+# in the tree to archive, and mydocker is its parent ($PPID).
+spy_tar() {
+	local script=$1
+	shift
+	cp /usr/bin/tar "$TEST_TMP/real-tar"
+	printf '#!/bin/sh\n%s\nexec %q "$@"\n' "$script" "$TEST_TMP/real-tar" >"$TEST_TMP/spy-tar"
+	chmod 755 "$TEST_TMP/spy-tar"
+	# unshare's default propagation is private: the test's own mount table never shows it. The
+	# shell that runs SCRIPT starts in a tree that is mounted nowhere and has no path: it would
+	# say so on stderr (getcwd failed), which fails the commit. A $PWD that names the directory
+	# it is in spares it the search, and /proc/self/cwd always does.
+	timeout 60 unshare --mount -- bash -c 'mount --bind "$1" /usr/bin/tar && shift && exec env PWD=/proc/self/cwd "$@"' \
+		spy "$TEST_TMP/spy-tar" "$@" 3>&-
+}
+
+@test "commit of a busy container (cgroup freezer): 5 commits of 5 succeed, each one moment of it, and it runs on thawed" {
+	f="f$RANDOM-" name="busy-$RANDOM" img="busy-$RANDOM"
+	id=$(run_d --name "$name" -- sh -c "$(busy_loop "$f")")
+	pid=$(state "$id" pid) start=$(state "$id" pid_start_time)
+	wait_busy "$id" "$f"
+	assert_thawed "$id"
+	for n in 1 2 3 4 5; do
+		run md commit "$name" "$img-$n"
+		assert_success
+		assert_output "$img-$n"
+		# One moment of the container: one file, or two with consecutive numbers (between the
+		# loop's echo and its rm), each holding its number or (being written) nothing.
+		tar -tf "$(tarball "$img-$n")" | sed -n "s|^\./$f\([0-9]*\)\$|\1|p" | sort -n >"$TEST_TMP/nums"
+		nums=$(tr '\n' ' ' <"$TEST_TMP/nums")
+		[[ $nums =~ ^([0-9]+)\ (([0-9]+)\ )?$ ]]
+		((${BASH_REMATCH[3]:-BASH_REMATCH[1] + 1} == BASH_REMATCH[1] + 1))
+		for i in $nums; do
+			content=$(tar -xOf "$(tarball "$img-$n")" "./$f$i")
+			[[ $content == "$i" || -z $content ]]
+		done
+	done
+	# It runs on, not frozen: the same process, THAWED (v1) or frozen 0 (v2), and the loop
+	# goes past what the last commit saw.
+	still_runs "$pid" "$start"
+	assert_thawed "$id"
+	wait_busy "$id" "$f" "$(tail -n 1 "$TEST_TMP/nums")"
+	assert_equal "$(state "$id" status)" running
+	run ls -A "$MYDOCKER_ROOT/images"
+	refute_output --partial .commit-
+}
+
+@test "commit freezes the container (cgroup freezer) while tar reads it, and thaws it after; --pause=false does not" {
+	f="f$RANDOM-" img="seen-$RANDOM"
+	id=$(run_d -- sh -c "$(busy_loop "$f")")
+	wait_busy "$id" "$f"
+	ff=$(freezer_file "$id")
+	# What tar would read, twice, some time apart: a frozen container changes nothing.
+	look="cat $(printf %q "$ff") >$TEST_TMP/during; ls -A >$TEST_TMP/ls.1; sleep 0.3; ls -A >$TEST_TMP/ls.2"
+	run spy_tar "$look" "$MYDOCKER" commit "$id" "$img"
+	assert_success
+	assert_output "$img"
+	assert_equal "$(freezer_says "$TEST_TMP/during")" frozen
+	diff "$TEST_TMP/ls.1" "$TEST_TMP/ls.2"
+	grep -q "^$f" "$TEST_TMP/ls.1"
+	assert_thawed "$id"
+	# The archive is that moment.
+	diff <(grep "^$f" "$TEST_TMP/ls.1" | sort) <(tar -tf "$(tarball "$img")" | sed -n "s|^\./\(${f}[0-9]*\)\$|\1|p" | sort)
+	# --pause=false: tar reads a container that runs, and may fail on a file that goes.
+	rm "$TEST_TMP/during"
+	run spy_tar "cat $(printf %q "$ff") >$TEST_TMP/during" "$MYDOCKER" commit --pause=false "$id" "$img-2"
+	assert_equal "$(freezer_says "$TEST_TMP/during")" thawed
+	[[ $status == 0 || $output == *"tar: "* ]]
+	assert_thawed "$id"
+}
+
+@test "commit killed while the container is frozen (cgroup freezer): the container is thawed all the same, the next commit works" {
+	f="f$RANDOM-" img="killed-$RANDOM"
+	id=$(run_d -- sh -c "$(busy_loop "$f")")
+	pid=$(state "$id" pid) start=$(state "$id" pid_start_time)
+	wait_busy "$id" "$f"
+	ff=$(freezer_file "$id")
+	# tar never runs: the spy holds the commit while the container is frozen.
+	spy_tar "echo \$\$ \$PPID >$TEST_TMP/spy.pids; exec sleep 100" "$MYDOCKER" commit "$id" "$img" 3>&- &
+	BG=$!
+	for _ in $(seq 200); do [[ -s $TEST_TMP/spy.pids ]] && break; sleep 0.1; done
+	read -r spy commit <"$TEST_TMP/spy.pids"
+	KILL_PIDS+=("$spy")
+	[[ $(readlink "/proc/$commit/exe") == "$MYDOCKER" ]]
+	assert_equal "$(freezer_says "$ff")" frozen
+	last=$(busy_files "$id" "$f" | tail -n 1)
+	kill -KILL "$commit"
+	wait "$BG" || true
+	# SIGKILL cannot be caught: the guard that commit started thaws the container.
+	for _ in $(seq 200); do [[ $(freezer_says "$ff") == thawed ]] && break; sleep 0.1; done
+	assert_thawed "$id"
+	wait_busy "$id" "$f" "$last"
+	still_runs "$pid" "$start"
+	kill -KILL "$spy"
+	# No image; the next commit removes the temporary file the killed one left.
+	[[ ! -e $(tarball "$img") ]]
+	run md commit "$id" "$img"
+	assert_success
+	run ls -A "$MYDOCKER_ROOT/images"
+	refute_output --partial .commit-
+	assert_thawed "$id"
+}
+
+@test "commit --pause (cgroup freezer): Docker's spellings of false leave it running, of true freeze it; --pause=maybe is one line and 125" {
+	id=$(run_d -- "$PROBE" sleep 100)
+	ff=$(freezer_file "$id")
+	look="cat $(printf %q "$ff") >$TEST_TMP/during"
+	no=(--pause=false --pause=0 --pause=f --pause=F --pause=FALSE --pause=False -p=false -p=0)
+	yes=(--pause --pause=true --pause=1 --pause=t --pause=TRUE -p -p=true -p=1)
+	opt_no=${no[$(rand_between 0 $((${#no[@]} - 1)))]}
+	opt_yes=${yes[$(rand_between 0 $((${#yes[@]} - 1)))]}
+	img="opt-$RANDOM"
+	run spy_tar "$look" "$MYDOCKER" commit "$opt_no" "$id" "$img"
+	assert_success
+	assert_output "$img"
+	assert_equal "$(freezer_says "$TEST_TMP/during")" thawed
+	run spy_tar "$look" "$MYDOCKER" commit "$opt_yes" "$id" "$img"
+	assert_success
+	assert_equal "$(freezer_says "$TEST_TMP/during")" frozen
+	assert_thawed "$id"
+	# A value that is neither: refused before anything is done.
+	bad="maybe$RANDOM"
+	run md commit --pause="$bad" "$id" "$img-bad"
+	assert_equal "$status" 125
+	assert_output "mydocker: commit: invalid --pause \"$bad\" (want true or false)"
+	run md commit -p="$bad" "$id" "$img-bad"
+	assert_equal "$status" 125
+	assert_output "mydocker: commit: invalid -p \"$bad\" (want true or false)"
+	[[ ! -e $(tarball "$img-bad") ]]
+	run md commit --help
+	assert_line --index 0 "Usage: mydocker commit [--pause=false] CONTAINER IMAGE"
+	assert_line --regexp "^  -p, --pause"
 }

@@ -70,6 +70,9 @@ settled() {
 remove_cgroups() {
 	local d pid
 	for d in $(printf '%s\n' "$@" | sort -r); do
+		# A frozen process (a commit killed half-way) cannot die on v1 until it is thawed.
+		if [[ -e $d/freezer.state ]]; then echo THAWED >"$d/freezer.state" 2>/dev/null || true; fi
+		if [[ -e $d/cgroup.freeze ]]; then echo 0 >"$d/cgroup.freeze" 2>/dev/null || true; fi
 		for pid in $(cat "$d/cgroup.procs" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
 		settled rmdir "$d" 2>/dev/null || true
 	done
