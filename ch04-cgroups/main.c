@@ -1,4 +1,4 @@
-/* main.c: the mydocker command line: global options, then one subcommand. */
+/* main.c: the mydocker command line: global options, then one command of the table below. */
 #include <stdio.h>
 #include <string.h>
 
@@ -9,30 +9,47 @@
 #define MYDOCKER_CHAPTER "unknown"
 #endif
 
-static const char usage[] = "Usage: mydocker [--help] [--version] COMMAND [OPTIONS]\n"
-			    "\n"
-			    "A container runtime written to teach how Docker works underneath.\n"
-			    "\n"
-			    "Commands:\n"
-			    "  run    Run a command in a new container\n"
-			    "\n"
-			    "Run 'mydocker COMMAND --help' for more information on a command.\n";
+#define MAIN_USAGE "mydocker COMMAND [OPTIONS]"
+
+/* Every command: what the user types, the function that does it (given the arguments from the
+ * command's name on), and its line in `mydocker --help`. A chapter adds a command here. */
+static const struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+} commands[] = {
+	{ "run", cmd_run, "Run a command in a new container" },
+};
+
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void print_usage(void)
+{
+	printf("Usage: mydocker [--help] [--version] COMMAND [OPTIONS]\n"
+	       "\n"
+	       "A container runtime written to teach how Docker works underneath.\n"
+	       "\n"
+	       "Commands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		printf("  %-8s %s\n", commands[i].name, commands[i].summary);
+	printf("\nRun 'mydocker COMMAND --help' for more information on a command.\n");
+}
 
 int main(int argc, char **argv)
 {
 	if (argc < 2)
-		die("no command given (usage: mydocker COMMAND [OPTIONS]; see 'mydocker --help')");
+		die("no command given (usage: " MAIN_USAGE "; see 'mydocker --help')");
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
-		fputs(usage, stdout);
+		print_usage();
 		return 0;
 	}
 	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
 		printf("mydocker version 1.0 (%s)\n", MYDOCKER_CHAPTER);
 		return 0;
 	}
-	if (!strcmp(cmd, "run"))
-		return cmd_run(argc - 1, argv + 1);
-	die("unknown command \"%s\" (usage: mydocker COMMAND [OPTIONS]; see 'mydocker --help')",
-	    cmd);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(cmd, commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	die("unknown command \"%s\" (usage: " MAIN_USAGE "; see 'mydocker --help')", cmd);
 }

@@ -1,4 +1,4 @@
-/* main.c: the mydocker command line: global options, then one subcommand. */
+/* main.c: the mydocker command line: global options, then one command of the table below. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,22 +17,36 @@
 
 #define MAIN_USAGE "mydocker [--root DIR] COMMAND [OPTIONS]"
 
-static const char usage[] =
-    "Usage: mydocker [--help] [--version] [--root DIR] COMMAND [OPTIONS]\n"
-    "\n"
-    "A container runtime written to teach how Docker works underneath.\n"
-    "\n"
-    "Options:\n"
-    "  --root DIR   where images and containers are kept (default: $MYDOCKER_ROOT,\n"
-    "               else " DEFAULT_ROOT ")\n"
-    "\n"
-    "Commands:\n"
-    "  run    Run a command in a new container\n"
-    "  ps     List containers\n"
-    "  logs   Print the output of a detached container\n"
-    "  exec   Run a command in a running container\n"
-    "\n"
-    "Run 'mydocker COMMAND --help' for more information on a command.\n";
+/* Every command: what the user types, the function that does it (given the arguments from the
+ * command's name on), and its line in `mydocker --help`. A chapter adds a command here. */
+static const struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+} commands[] = {
+	{ "run", cmd_run, "Run a command in a new container" },
+	{ "ps", cmd_ps, "List containers" },
+	{ "logs", cmd_logs, "Print the output of a detached container" },
+	{ "exec", cmd_exec, "Run a command in a running container" },
+};
+
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void print_usage(void)
+{
+	printf("Usage: mydocker [--help] [--version] [--root DIR] COMMAND [OPTIONS]\n"
+	       "\n"
+	       "A container runtime written to teach how Docker works underneath.\n"
+	       "\n"
+	       "Options:\n"
+	       "  --root DIR   where images and containers are kept (default: $MYDOCKER_ROOT,\n"
+	       "               else " DEFAULT_ROOT ")\n"
+	       "\n"
+	       "Commands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		printf("  %-8s %s\n", commands[i].name, commands[i].summary);
+	printf("\nRun 'mydocker COMMAND --help' for more information on a command.\n");
+}
 
 /* The state root: --root, else $MYDOCKER_ROOT (empty counts as unset), else the default; made
  * absolute once, here. Returns how many arguments --root took. */
@@ -71,20 +85,15 @@ int main(int argc, char **argv)
 		die("no command given (usage: " MAIN_USAGE "; see 'mydocker --help')");
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
-		fputs(usage, stdout);
+		print_usage();
 		return 0;
 	}
 	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
 		printf("mydocker version 1.0 (%s)\n", MYDOCKER_CHAPTER);
 		return 0;
 	}
-	if (!strcmp(cmd, "run"))
-		return cmd_run(argc - 1, argv + 1);
-	if (!strcmp(cmd, "ps"))
-		return cmd_ps(argc - 1, argv + 1);
-	if (!strcmp(cmd, "logs"))
-		return cmd_logs(argc - 1, argv + 1);
-	if (!strcmp(cmd, "exec"))
-		return cmd_exec(argc - 1, argv + 1);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(cmd, commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
 	die("unknown command \"%s\" (usage: " MAIN_USAGE "; see 'mydocker --help')", cmd);
 }

@@ -23,6 +23,8 @@
 
 #include "cgroup.h"
 #include "container.h"
+#include "proc.h"
+#include "rfc3339.h"
 
 /* The exit status of a command given a container that does not exist (Docker's). */
 #define EXIT_NOT_FOUND 1
@@ -71,15 +73,10 @@ void record_free(struct record *r);
 int record_list(const char *root, struct record **records, size_t *n);
 int record_find(const char *root, const char *arg, const char *cmd, char id[ID_LEN + 1]);
 
-int proc_start_time(pid_t pid, unsigned long long *ticks, char *state);
-bool process_runs(pid_t pid, unsigned long long start);
 bool record_alive(const struct record *r);
 int record_refresh(struct record *r);
 int state_load(const char *dir, struct state *st);
 
-void time_now(struct timespec *ts);
-void time_format(const struct timespec *ts, char *buf, size_t size);
-int time_parse(const char *s, struct timespec *ts);
 bool valid_id(const char *s);
 
 #endif

@@ -4,11 +4,9 @@
  * in one step, so `ps` reading at the same moment gets the old file or the new one, never a
  * half-written one. Also: which process is the container (liveness), and finding a container
  * by ID, name or ID prefix. */
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,49 +38,6 @@ char *container_dir(const char *root, const char *id)
 	return xasprintf("%s/containers/%s", root, id);
 }
 
-void time_now(struct timespec *ts)
-{
-	clock_gettime(CLOCK_REALTIME, ts);
-}
-
-/* RFC 3339 in UTC with nanoseconds, as Docker writes its times: 2024-05-01T12:00:00.123456789Z */
-void time_format(const struct timespec *ts, char *buf, size_t size)
-{
-	struct tm tm;
-	gmtime_r(&ts->tv_sec, &tm);
-	size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, size - n, ".%09ldZ", ts->tv_nsec);
-}
-
-/* Exactly the form time_format() writes, so whatever is accepted prints back the same: four
- * digit years (none past 9999), two digit fields, a fraction of 1 to 9 digits (".5" is half a
- * second, not 5 ns as a plain number would read it), no sign and no space. A date the calendar
- * does not have (February 30, or second 60: the leap seconds Docker and runc refuse too) would
- * be moved by timegm() to another day, so it is refused, and so is a time before 1970. */
-int time_parse(const char *s, struct timespec *ts)
-{
-	static const char form[] = "dddd-dd-ddTdd:dd:dd";
-	for (size_t i = 0; i < sizeof form - 1; i++)
-		if (form[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != form[i])
-			return errno = EINVAL, -1;
-	struct tm tm = { 0 }, back;
-	const char *p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	size_t digits = p && *p == '.' ? strspn(p + 1, "0123456789") : 0;
-	if (digits < 1 || digits > 9 || strcmp(p + 1 + digits, "Z"))
-		return errno = EINVAL, -1;
-	long nsec = 0;
-	for (size_t i = 0; i < 9; i++)
-		nsec = nsec * 10 + (i < digits ? p[1 + i] - '0' : 0);
-	int sec = tm.tm_sec, min = tm.tm_min, hour = tm.tm_hour, mday = tm.tm_mday, mon = tm.tm_mon;
-	time_t when = timegm(&tm);
-	if (when < 0 || !gmtime_r(&when, &back) || back.tm_sec != sec || back.tm_min != min ||
-	    back.tm_hour != hour || back.tm_mday != mday || back.tm_mon != mon)
-		return errno = EINVAL, -1;
-	ts->tv_sec = when;
-	ts->tv_nsec = nsec;
-	return 0;
-}
-
 /* The records decide what later commands signal, enter and remove, so only root may write
  * them: a state root (or its containers and names directories) owned by another user or
  * writable by group or others could be filled with forged records. One that does not exist
@@ -106,30 +61,17 @@ void require_safe_root(const char *cmd)
 
 /* --- Writing ---------------------------------------------------------------------------- */
 
-/* DIR/FILE := OBJ, atomically: temporary file, fsync, rename. */
+/* DIR/FILE := OBJ, atomically (write_file_atomic), pretty-printed, a newline at the end. */
 static int write_json(const char *dir, const char *file, struct json_object *obj)
 {
-	char *tmp = xasprintf("%s/.%s.XXXXXX", dir, file);
 	char *path = path_join(dir, file);
-	const char *text =
-	    json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-						    JSON_C_TO_STRING_NOSLASHESCAPE);
-	int fd = mkostemp(tmp, O_CLOEXEC), rc = fd < 0 ? -1 : 0;
-	if (rc == 0 &&
-	    (write_all(fd, text, strlen(text)) < 0 || write_all(fd, "\n", 1) < 0 || fsync(fd) < 0))
-		rc = -1;
-	if (fd >= 0 && close(fd) < 0)
-		rc = -1;
-	if (rc == 0 && rename(tmp, path) < 0)
-		rc = -1;
-	if (rc < 0 && fd >= 0) {
-		int err = errno;
-		unlink(tmp);
-		errno = err;
-	}
+	int flags =
+	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE;
+	char *text = xasprintf("%s\n", json_object_to_json_string_ext(obj, flags));
+	int rc = write_file_atomic(path, text);
 	if (rc < 0)
 		warn_errno("write %s", path);
-	free(tmp);
+	free(text);
 	free(path);
 	return rc;
 }
@@ -465,46 +407,6 @@ int record_find(const char *root, const char *arg, const char *cmd, char id[ID_L
 }
 
 /* --- Liveness ---------------------------------------------------------------------------- */
-
-/* The start time of process PID in clock ticks after boot: field 22 of /proc/PID/stat; and, if
- * STATE is not NULL, its state (field 3: R, S, ..., Z for a zombie). Field 2 is the command
- * name in parentheses, which may itself contain spaces and ')', so the fields are counted from
- * the last ')'. A PID is reused after its process is gone; a PID together with its start time
- * names one process for good. */
-int proc_start_time(pid_t pid, unsigned long long *ticks, char *state)
-{
-	char path[64], buf[1024];
-	if (pid <= 0)
-		return errno = ESRCH, -1;
-	snprintf(path, sizeof path, "/proc/%d/stat", pid);
-	if (read_file(path, buf, sizeof buf) < 0)
-		return -1;
-	char *p = strrchr(buf, ')');
-	if (!p)
-		return errno = EINVAL, -1;
-	p++;
-	if (state)
-		*state = p[1];
-	/* p is at " S PPID ...": field 3 is next. Skip fields 3 to 21. */
-	for (int field = 3; field < 22; field++) {
-		p += strspn(p, " ");
-		p += strcspn(p, " ");
-	}
-	char *end;
-	errno = 0;
-	*ticks = strtoull(p, &end, 10);
-	if (errno || end == p)
-		return errno = EINVAL, -1;
-	return 0;
-}
-
-/* Is process PID still the one that started at START, and not yet a zombie? */
-bool process_runs(pid_t pid, unsigned long long start)
-{
-	unsigned long long now;
-	char state;
-	return proc_start_time(pid, &now, &state) == 0 && now == start && state != 'Z';
-}
 
 /* A container runs if its record says so and its first process is still the same process. A
  * zombie has exited: it counts as running only while its monitor is there, which records the

@@ -77,6 +77,31 @@ int write_file(const char *path, const char *text)
 	return 0;
 }
 
+/* PATH := TEXT in one step, for readers that must see the old file or the new one, never half
+ * of one: a temporary file beside it (".NAME.XXXXXX", same filesystem), written, flushed to
+ * disk, then renamed over PATH, since rename(2) replaces a name atomically. A new file is
+ * 0600 (mkostemp). */
+int write_file_atomic(const char *path, const char *text)
+{
+	const char *slash = strrchr(path, '/');
+	int dirlen = slash ? (int)(slash - path + 1) : 0;
+	char *tmp = xasprintf("%.*s.%s.XXXXXX", dirlen, path, path + dirlen);
+	int fd = mkostemp(tmp, O_CLOEXEC), rc = fd < 0 ? -1 : 0;
+	if (rc == 0 && (write_all(fd, text, strlen(text)) < 0 || fsync(fd) < 0))
+		rc = -1;
+	if (fd >= 0 && close(fd) < 0)
+		rc = -1;
+	if (rc == 0 && rename(tmp, path) < 0)
+		rc = -1;
+	if (rc < 0 && fd >= 0) {
+		int err = errno;
+		unlink(tmp);
+		errno = err;
+	}
+	free(tmp);
+	return rc;
+}
+
 /* Read up to SIZE-1 bytes of a small file into BUF and NUL-terminate it; returns the length. */
 ssize_t read_file(const char *path, char *buf, size_t size)
 {

@@ -14,6 +14,7 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Files. Return 0 (or a length) on success, -1 with errno set on failure. */
 int write_file(const char *path, const char *text);
+int write_file_atomic(const char *path, const char *text);
 ssize_t read_file(const char *path, char *buf, size_t size);
 int mkdir_p(const char *path, mode_t mode);
 int remove_tree(const char *path);

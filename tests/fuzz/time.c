@@ -1,4 +1,4 @@
-/* time.c: fuzz time_parse() and time_format() (state.c), the RFC 3339 times in config.json and
+/* time.c: fuzz time_parse() and time_format() (common/rfc3339.c), the RFC 3339 times in config.json and
  * state.json. The input is a time as text, and also a time as numbers (any second from 1970
  * to 9999, any nanosecond). Properties: a text time_parse() accepts has a fraction of 1 to 9
  * digits meaning that many tenths, hundredths...: its nanoseconds are in [0, 1e9) and equal
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "state.h"
+#include "rfc3339.h"
 
 static void round_trip(const struct timespec *ts, const char *from)
 {

@@ -1,4 +1,6 @@
-/* common_test.c: unit tests (cmocka) for the pure helpers in common/. */
+/* common_test.c: unit tests (cmocka) for the helpers in common/: strings, paths, files (an
+ * atomic replace among them), RFC 3339 times there and back (and regressions found by make
+ * fuzz), and a process's start time from /proc/PID/stat when its command name is hostile. */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -7,11 +9,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "proc.h"
+#include "rfc3339.h"
 #include "util.h"
 
 static void test_parse_long(void **state)
@@ -200,14 +206,138 @@ static void test_run_quietly(void **state)
 	close(dir);
 }
 
+/* write_file_atomic: the new text replaces the old whole, and no temporary file stays. */
+static void test_write_file_atomic(void **state)
+{
+	(void)state;
+	char tmpl[] = "/tmp/common_test.XXXXXX";
+	assert_non_null(mkdtemp(tmpl));
+	char *file = path_join(tmpl, "f.json"), buf[64];
+	assert_int_equal(write_file_atomic(file, "a longer old text\n"), 0);
+	assert_int_equal(write_file_atomic(file, "new\n"), 0);
+	assert_int_equal(read_file(file, buf, sizeof buf), 4);
+	assert_string_equal(buf, "new\n");
+	char *dir = path_join(tmpl, "missing/f");
+	assert_int_equal(write_file_atomic(dir, "x"), -1);
+	assert_int_equal(errno, ENOENT);
+	char *ls = xasprintf("ls -A %s | wc -l | grep -qx 1", tmpl);
+	assert_int_equal(system(ls), 0);
+	assert_int_equal(remove_tree(tmpl), 0);
+	free(ls);
+	free(dir);
+	free(file);
+}
+
+static void test_time_round_trip(void **state)
+{
+	(void)state;
+	struct timespec t = { 1714564800, 123456789 }, back;
+	char text[64];
+	time_format(&t, text, sizeof text);
+	assert_string_equal(text, "2024-05-01T12:00:00.123456789Z");
+	assert_int_equal(time_parse(text, &back), 0);
+	assert_int_equal(back.tv_sec, t.tv_sec);
+	assert_int_equal(back.tv_nsec, t.tv_nsec);
+	static const char *bad[] = { "", "2024-05-01", "2024-05-01T12:00:00Z",
+				     "2024-05-01T12:00:00.1+02:00", "2024-05-01T12:00:00.5Zx" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_int_equal(time_parse(bad[i], &back), -1);
+}
+
+/* Found by make fuzz (tests/fuzz/time.c): ".5" was read as 5 ns, and a sign or a space was
+ * taken in the fraction. */
+static void test_time_fraction(void **state)
+{
+	(void)state;
+	struct timespec t;
+	assert_int_equal(time_parse("2024-05-01T12:00:00.5Z", &t), 0);
+	assert_int_equal(t.tv_nsec, 500000000);
+	assert_int_equal(time_parse("2024-05-01T12:00:00.000001Z", &t), 0);
+	assert_int_equal(t.tv_nsec, 1000);
+	static const char *bad[] = { "2024-05-01T12:00:00.-5Z", "2024-05-01T12:00:00.+5Z",
+				     "2024-05-01T12:00:00. 5Z", "2024-05-01T12:00:00.Z",
+				     "2024-05-01T12:00:00.1234567890Z" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_int_equal(time_parse(bad[i], &t), -1);
+}
+
+/* Found by make fuzz (tests/fuzz/time.c): a leap second at the end of 9999 was accepted and
+ * printed back as year 10000, which was refused. Only dates the calendar has, years 1970 to
+ * 9999, and the digits exactly where time_format() puts them. */
+static void test_time_calendar(void **state)
+{
+	(void)state;
+	struct timespec t;
+	assert_int_equal(time_parse("9999-12-31T23:59:59.999999999Z", &t), 0);
+	assert_int_equal(time_parse("2024-02-29T00:00:00.0Z", &t), 0);
+	static const char *bad[] = { "9999-12-31T23:59:60.999999999Z", "2016-12-31T23:59:60.5Z",
+				     "10000-01-01T00:00:00.1Z",	       "2023-02-29T00:00:00.0Z",
+				     "2024-04-31T00:00:00.0Z",	       "0000-01-01T00:00:00.1Z",
+				     "1969-12-31T23:59:59.9Z",	       "2024-5-01T12:00:00.5Z",
+				     " 2024-05-01T12:00:00.5Z",	       "2024-05-01T24:00:00.5Z" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_int_equal(time_parse(bad[i], &t), -1);
+}
+
+/* A command name may contain ") " and digits: field 22 is still found. */
+static void test_start_time_hostile_name(void **state)
+{
+	(void)state;
+	int go[2];
+	assert_int_equal(pipe(go), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		char c;
+		close(go[1]);
+		prctl(PR_SET_NAME, "x) 1 2 3 (y");
+		if (read(go[0], &c, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(go[0]);
+	unsigned long long before, after;
+	assert_int_equal(proc_start_time(pid, &before, NULL), 0);
+	usleep(100000); /* the child has renamed itself by now */
+	char comm[64];
+	snprintf(comm, sizeof comm, "/proc/%d/comm", pid);
+	char name[64];
+	assert_true(read_file(comm, name, sizeof name) > 0);
+	assert_string_equal(name, "x) 1 2 3 (y\n");
+	char st;
+	assert_int_equal(proc_start_time(pid, &after, &st), 0);
+	assert_int_equal(after, before);
+	assert_int_equal(st, 'S');
+	assert_true(process_runs(pid, before));
+	assert_false(process_runs(pid, before + 1));
+	/* A zombie is still the same process, in state Z; reaped, it is gone. */
+	close(go[1]);
+	siginfo_t info;
+	waitid(P_PID, pid, &info, WEXITED | WNOWAIT);
+	assert_int_equal(proc_start_time(pid, &after, &st), 0);
+	assert_int_equal(st, 'Z');
+	assert_false(process_runs(pid, before));
+	waitpid(pid, NULL, 0);
+	assert_int_equal(proc_start_time(pid, &after, NULL), -1);
+	assert_int_equal(proc_start_time(-1, &after, NULL), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_long),   cmocka_unit_test(test_path_join),
-		cmocka_unit_test(test_str_helpers),  cmocka_unit_test(test_random_hex),
-		cmocka_unit_test(test_files),	     cmocka_unit_test(test_read_write_all),
-		cmocka_unit_test(test_read_at_most), cmocka_unit_test(test_path_absolute),
+		cmocka_unit_test(test_parse_long),
+		cmocka_unit_test(test_path_join),
+		cmocka_unit_test(test_str_helpers),
+		cmocka_unit_test(test_random_hex),
+		cmocka_unit_test(test_files),
+		cmocka_unit_test(test_read_write_all),
+		cmocka_unit_test(test_read_at_most),
+		cmocka_unit_test(test_path_absolute),
 		cmocka_unit_test(test_run_quietly),
+		cmocka_unit_test(test_write_file_atomic),
+		cmocka_unit_test(test_time_round_trip),
+		cmocka_unit_test(test_time_fraction),
+		cmocka_unit_test(test_time_calendar),
+		cmocka_unit_test(test_start_time_hostile_name),
 	};
 	return cmocka_run_group_tests_name("common", tests, NULL, NULL);
 }
