@@ -78,8 +78,10 @@ static int rm_one(const char *arg, bool force)
 		lock = end_container(&r, arg, 0, "rm");
 		record_free(&r);
 	}
+	/* No directory: removed meanwhile (by --rm), or a teardown cut short after its rename
+	 * left the rest (containers/.removing-ID, the name). Finishing it is idempotent. */
 	if (lock < 0)
-		return errno == ENOENT ? 0 : -1; /* removed meanwhile: what rm was asked for */
+		return errno == ENOENT ? container_teardown(state_root, id) : -1;
 	int rc = container_teardown(state_root, id);
 	close(lock);
 	return rc;

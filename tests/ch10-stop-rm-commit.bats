@@ -211,7 +211,7 @@ ${b:0:10}"
 }
 
 @test "SIGKILL of run -d at any moment leaves a container that rm -f removes, a name to reuse, and no cgroup" {
-	for try in $(seq 20); do
+	for try in $(seq 50); do
 		name="k$try-$RANDOM"
 		delay=$(rand_between 0 30)
 		"$MYDOCKER" run -d --name "$name" "$TEST_IMAGE" "$PROBE" sleep 100 >/dev/null 2>&1 3>&- &
@@ -261,6 +261,31 @@ ${b:0:10}"
 		[[ ! -e $(cdir "$id") ]]
 	done
 	settled same_cgroups
+}
+
+@test "a teardown cut short keeps the name until the next rm -f finishes it; then the name is free" {
+	name="half-$RANDOM"
+	id=$(run_d --name "$name" -- "$PROBE" sleep 100)
+	run md stop -t 0 "$name"
+	assert_success
+	# A mount inside the layer: the directory cannot be removed, so rm fails half-way, after
+	# the processes, the cgroup and the rename, as a rm killed there would.
+	mkdir "$TEST_TMP/pin" "$(cdir "$id")/upper/pin"
+	mount --bind "$TEST_TMP/pin" "$(cdir "$id")/upper/pin"
+	run md rm "$name"
+	assert_failure
+	trash=$MYDOCKER_ROOT/containers/.removing-$id
+	[[ -d $trash && ! -e $(cdir "$id") ]]
+	# The name is released last: it still names the remains.
+	[[ -L $MYDOCKER_ROOT/names/$name ]]
+	umount "$trash/upper/pin"
+	run md rm -f "$name"
+	assert_success
+	[[ ! -e $trash && ! -L $MYDOCKER_ROOT/names/$name ]]
+	run ls -A "$MYDOCKER_ROOT/containers"
+	assert_output ""
+	id=$(run_d --name "$name" -- "$PROBE" true)
+	[[ -n $id ]]
 }
 
 @test "run -d --rm: the container is removed when it exits, also after stop; --rm in the foreground is accepted" {
