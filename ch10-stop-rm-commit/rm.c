@@ -54,7 +54,7 @@ static int lock_unreadable(const char *id, const char *arg)
 }
 
 /* Remove the container ARG names: 0, -1, or EXIT_NOT_FOUND. */
-static int rm_one(const char *arg, bool force)
+static int rm_one(const char *arg, int force)
 {
 	char id[ID_LEN + 1];
 	struct record r;
@@ -113,14 +113,5 @@ int cmd_rm(int argc, char **argv)
 		die("rm: no container given (usage: " RM_USAGE ")");
 	require_root("rm");
 	require_safe_root("rm");
-	int code = 0;
-	for (int i = optind; i < argc; i++) {
-		int rc = rm_one(argv[i], force);
-		if (rc != 0)
-			code = rc < 0 ? EXIT_RUNTIME : rc;
-		else
-			printf("%s\n", argv[i]);
-		fflush(stdout);
-	}
-	return code;
+	return each_container(argc - optind, argv + optind, rm_one, force);
 }

@@ -123,6 +123,20 @@ int end_container(struct record *r, const char *arg, int timeout, const char *cm
 	return -1;
 }
 
+int each_container(int n, char **args, int (*one)(const char *arg, int opt), int opt)
+{
+	int code = 0;
+	for (int i = 0; i < n; i++) {
+		int rc = one(args[i], opt);
+		if (rc != 0)
+			code = rc < 0 ? EXIT_RUNTIME : rc;
+		else
+			printf("%s\n", args[i]);
+		fflush(stdout);
+	}
+	return code;
+}
+
 /* Stop the container ARG names: 0 if it is not running now, -1 or EXIT_NOT_FOUND if not. */
 static int stop_one(const char *arg, int timeout)
 {
@@ -174,15 +188,5 @@ int cmd_stop(int argc, char **argv)
 		die("stop: no container given (usage: " STOP_USAGE ")");
 	require_root("stop");
 	require_safe_root("stop");
-	/* Every container is tried; one that fails does not keep the others running. */
-	int code = 0;
-	for (int i = optind; i < argc; i++) {
-		int rc = stop_one(argv[i], timeout);
-		if (rc != 0)
-			code = rc < 0 ? EXIT_RUNTIME : rc;
-		else
-			printf("%s\n", argv[i]);
-		fflush(stdout);
-	}
-	return code;
+	return each_container(argc - optind, argv + optind, stop_one, timeout);
 }

@@ -19,6 +19,12 @@
 #define STOP_TIMEOUT 10
 
 int end_container(struct record *r, const char *arg, int timeout, const char *cmd);
+
+/* ONE(ARG, OPT) for each of the N container arguments ARGS, as `docker stop` and `docker rm`
+ * do it: every one is tried, one that fails does not keep the others from it, and each that
+ * succeeded is printed. ONE returns 0, -1 (EXIT_RUNTIME) or an exit code. Returns the exit
+ * code of the last failure, or 0. */
+int each_container(int n, char **args, int (*one)(const char *arg, int opt), int opt);
 int cmd_stop(int argc, char **argv);
 
 #endif
