@@ -93,8 +93,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < CG_NCONTROLLERS; i++) {
 		const char *w = found == 0 ? want.dir[i] : NULL;
 		if (w ? (!r.cg.dir[i] || strcmp(r.cg.dir[i], w)) : r.cg.dir[i] != NULL)
-			fuzz_fail("cgroup directory %zu is \"%s\", not the one of the ID, \"%s\"", i,
-				  r.cg.dir[i] ? r.cg.dir[i] : "(null)", w ? w : "(null)");
+			fuzz_fail("cgroup directory %zu is \"%s\", not the one of the ID, \"%s\"",
+				  i, r.cg.dir[i] ? r.cg.dir[i] : "(null)", w ? w : "(null)");
 	}
 	if (found == 0)
 		cgroup_free(&want);
