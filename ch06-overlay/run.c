@@ -86,6 +86,12 @@ static void parse_limit(int c, const char *value, struct limits *lim)
 		lim->cpu_period = CPU_PERIOD_US;
 		if (parse_cpus(value, lim->cpu_period, &lim->cpu_quota) < 0)
 			bad_value("--cpus", value, "a positive number of CPUs such as 0.5");
+		/* The kernel takes a quota of more CPUs than there are, and the container then
+		 * never gets it; Docker refuses it, and so does mydocker. */
+		n = get_nprocs();
+		if (lim->cpu_quota > n * lim->cpu_period)
+			die("run: invalid --cpus \"%s\": more than the %lld CPU%s of this machine (want at most %lld)",
+			    value, n, n == 1 ? "" : "s", n);
 		break;
 	case 'P':
 		if (parse_cpuset(value, get_nprocs_conf()) < 0)
@@ -245,10 +251,46 @@ static pid_t clone_container(void)
 	return syscall(SYS_clone, CONTAINER_NAMESPACES | SIGCHLD, NULL, NULL, NULL, NULL);
 }
 
+/* Start container C: clone its first process, put it in its cgroup, hand it the command,
+ * wait until it runs. Returns 0, or the exit code for the user (the caller destroys C). */
+static int start_container(struct container *c)
+{
+	int sig, failed;
+	if (make_pipe(c->command_pipe) < 0 || make_pipe(c->error_pipe) < 0)
+		return EXIT_RUNTIME;
+	if ((sig = pending_stop_signal())) {
+		warn("run: %s before the container started", strsignal(sig));
+		return 128 + sig;
+	}
+
+	fflush(NULL);
+	c->pid = clone_container();
+	if (c->pid == 0)
+		container_init(c);
+	if (c->pid < 0) {
+		warn_errno("run: clone");
+		c->pid = 0;
+		return EXIT_RUNTIME;
+	}
+	close_fd(&c->command_pipe[0]);
+	close_fd(&c->error_pipe[1]);
+	/* The child is waiting on the command pipe, so it is in its cgroup before it runs. */
+	if (cgroup_join(&c->cgroup, c->pid) < 0)
+		return EXIT_RUNTIME;
+	/* Sending the command and closing the pipe is the start signal. */
+	if (send_command(c->command_pipe[1], c->opts->argv) < 0 && errno != EPIPE)
+		warn_errno("run: send the command to the container");
+	close_fd(&c->command_pipe[1]);
+	/* The error pipe stays empty until execve closes it, or holds why init failed. */
+	failed = receive_failure(c->error_pipe[0]);
+	close_fd(&c->error_pipe[0]);
+	return failed;
+}
+
 static int run_container(const struct run_opts *o)
 {
 	struct container c = CONTAINER_EMPTY(o);
-	int code = EXIT_RUNTIME, status, failed, sig;
+	int code = EXIT_RUNTIME, status;
 	sigset_t handled;
 	sigemptyset(&handled);
 	sigaddset(&handled, SIGCHLD);
@@ -279,39 +321,9 @@ static int run_container(const struct run_opts *o)
 		goto out;
 	if (start_reaper(&c) < 0)
 		goto out;
-	if (make_pipe(c.command_pipe) < 0 || make_pipe(c.error_pipe) < 0)
+	code = start_container(&c);
+	if (code)
 		goto out;
-	if ((sig = pending_stop_signal())) {
-		warn("run: %s before the container started", strsignal(sig));
-		code = 128 + sig;
-		goto out;
-	}
-
-	fflush(NULL);
-	c.pid = clone_container();
-	if (c.pid == 0)
-		container_init(&c);
-	if (c.pid < 0) {
-		warn_errno("run: clone");
-		c.pid = 0;
-		goto out;
-	}
-	close_fd(&c.command_pipe[0]);
-	close_fd(&c.error_pipe[1]);
-	/* The child is waiting on the command pipe, so it is in its cgroup before it runs. */
-	if (cgroup_join(&c.cgroup, c.pid) < 0)
-		goto out;
-	/* Sending the command and closing the pipe is the start signal. */
-	if (send_command(c.command_pipe[1], o->argv) < 0 && errno != EPIPE)
-		warn_errno("run: send the command to the container");
-	close_fd(&c.command_pipe[1]);
-	/* The error pipe stays empty until execve closes it, or holds why init failed. */
-	failed = receive_failure(c.error_pipe[0]);
-	close_fd(&c.error_pipe[0]);
-	if (failed) {
-		code = failed;
-		goto out;
-	}
 
 	status = supervise(&c, &handled);
 	if (status >= 0)

@@ -125,6 +125,14 @@ int parse_volume(const char *spec, struct volume *v, char *err, size_t errsize)
 		return bad_spec(err, errsize, spec, "the container path is too long");
 	if (!strcmp(v->target, "/"))
 		return bad_spec(err, errsize, spec, "the container path cannot be /");
+	/* Volumes are mounted over the container's procfs: one at /proc would replace it (with
+	 * the host's own /proc, every host process and its root), one inside it would hide the
+	 * kernel's files. runc refuses both, and so does mydocker. The path is clean here, so
+	 * "/tmp/../proc" is "/proc" by now. */
+	if (!strncmp(v->target, "/proc", 5) && (v->target[5] == '\0' || v->target[5] == '/'))
+		return bad_spec(err, errsize, spec,
+				"%s is in /proc, where only the container's own procfs is mounted",
+				v->target);
 	return 0;
 }
 

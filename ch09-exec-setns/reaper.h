@@ -4,8 +4,8 @@
  * the pipes to init are made, so the reaper holds no end of them (it would keep init's
  * command pipe from reaching EOF). stop_reaper(), called by container_destroy() after
  * everything else is released, tells it to exit without doing anything. kill_cgroup() is the
- * reaper's way to find a container's processes without being their parent; a command that
- * finds a container whose monitor died (state.c) uses it too. */
+ * reaper's way to find a container's processes without being their parent; the teardown of
+ * a container whose supervisor died (container.c) uses it too. */
 #ifndef MYDOCKER_REAPER_H
 #define MYDOCKER_REAPER_H
 

@@ -100,6 +100,12 @@ static void parse_limit(int c, const char *value, struct limits *lim)
 		lim->cpu_period = CPU_PERIOD_US;
 		if (parse_cpus(value, lim->cpu_period, &lim->cpu_quota) < 0)
 			bad_value("--cpus", value, "a positive number of CPUs such as 0.5");
+		/* The kernel takes a quota of more CPUs than there are, and the container then
+		 * never gets it; Docker refuses it, and so does mydocker. */
+		n = get_nprocs();
+		if (lim->cpu_quota > n * lim->cpu_period)
+			die("run: invalid --cpus \"%s\": more than the %lld CPU%s of this machine (want at most %lld)",
+			    value, n, n == 1 ? "" : "s", n);
 		break;
 	case 'P':
 		if (parse_cpuset(value, get_nprocs_conf()) < 0)

@@ -48,23 +48,25 @@
 #include "state.h"
 #include "util.h"
 
-#define COMMIT_USAGE "mydocker commit [--pause=false] CONTAINER IMAGE"
+#define COMMIT_USAGE "mydocker commit [--pause=false] CONTAINER IMAGE[:TAG]"
 
 static const char commit_help[] =
     "Usage: " COMMIT_USAGE "\n"
     "\n"
     "Create a new image from a container's filesystem: its image with the container's\n"
     "changes, without volumes and without what /proc, /sys and /dev show. The container may\n"
-    "be running or exited. An image IMAGE that exists is replaced. A running container is\n"
-    "paused (frozen with the cgroup freezer) while its filesystem is archived, so that it\n"
-    "changes no file under the archiver, and runs on afterwards.\n"
+    "be running or exited. Without a TAG the image is IMAGE:latest; one that exists is\n"
+    "replaced. A running container is paused (frozen with the cgroup freezer) while its\n"
+    "filesystem is archived, so that it changes no file under the archiver, and runs on\n"
+    "afterwards.\n"
     "\n"
     "Options:\n"
     "  -p, --pause[=BOOL]     pause a running container during the commit (default true;\n"
     "                         --pause=false archives it running)\n"
     "      --help             print this help\n";
 
-/* The temporary tarballs of commits in progress: <root>/images/.commit-IMAGE-XXXXXX. */
+/* The temporary tarballs of commits in progress: <root>/images/.commit-NAME-XXXXXX (NAME@TAG
+ * for a tag). */
 #define TEMP_PREFIX ".commit-"
 
 /* What the child that enters the container sends back: 0, with the tree's descriptor
@@ -263,7 +265,7 @@ static int tar_tree(int tree, const char *tmp, const char *arg)
 	return -1;
 }
 
-static int commit(const char *arg, const char *image, bool pause)
+static int commit(const char *arg, const struct image_ref *ref, const char *image, bool pause)
 {
 	char id[ID_LEN + 1];
 	struct record r;
@@ -277,7 +279,7 @@ static int commit(const char *arg, const char *image, bool pause)
 		return EXIT_RUNTIME;
 	}
 	char *images = path_join(state_root, "images"), *tmp = NULL;
-	char *tarball = xasprintf("%s/%s.tar", images, image);
+	char *tarball = path_join(images, ref->file);
 	char *what = xasprintf("commit: container %s", arg);
 	struct freezer fz = { 0 };
 	int tree = -2, fd = -1, code = EXIT_RUNTIME;
@@ -289,7 +291,7 @@ static int commit(const char *arg, const char *image, bool pause)
 		tree = exited_tree(&r, arg);
 	if (tree < 0)
 		goto out;
-	fd = create_temporary(images, image, &tmp);
+	fd = create_temporary(images, ref->copies, &tmp);
 	if (fd < 0)
 		goto out;
 	/* Frozen for as short as can be: only while tar reads. -2: it exited meanwhile, and
@@ -376,10 +378,10 @@ int cmd_commit(int argc, char **argv)
 		    argc - optind < 2 ? "a container and an image name are needed"
 				      : "too many arguments");
 	const char *image = argv[optind + 1];
-	if (!valid_image_name(image))
-		die("commit: invalid image name \"%s\" (letters, digits, '.', '_' and '-'; not first '.' or '-')",
-		    image);
+	struct image_ref ref;
+	if (image_ref(image, &ref) < 0)
+		die("commit: invalid image name \"%s\" (want " IMAGE_RULE ")", image);
 	require_root("commit");
 	require_safe_root("commit");
-	return commit(argv[optind], image, pause);
+	return commit(argv[optind], &ref, image, pause);
 }

@@ -6,7 +6,8 @@
  *                                            container_teardown: removed
  *
  * The lock. A container's directory, <root>/containers/ID, is made first and locked
- * (flock, exclusive) before anything else of it exists. Its supervisor (mydocker in the
+ * (flock, exclusive) before anything else of it exists, both under a lock on <root>/containers,
+ * so that no one sees the directory unlocked. Its supervisor (mydocker in the
  * foreground, with its reaper; the monitor of `run -d`) holds that lock for as long as it lives,
  * and the records are written only under it. However the supervisor dies, the kernel drops the
  * lock with its last descriptor: a container whose lock is free and whose record does not say
@@ -16,6 +17,7 @@
  * The teardown. container_teardown() removes a container knowing only its ID, in an order that
  * may be cut anywhere and is finished by calling it again: its processes, its cgroup, its
  * directory, and its name last, so a name never points at a container half removed. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -35,18 +37,48 @@
 #include "state.h"
 #include "util.h"
 
-/* Open <root>/containers/ID and take its lock without waiting: the descriptor, or -1 with errno
- * EWOULDBLOCK (someone holds it) or ENOENT (no such container). */
-int container_lock(const char *root, const char *id)
+/* <root>/containers itself, flocked HOW: shared by container_lock(), exclusive while `run` makes
+ * and locks a new directory (create_dir), so that nobody finds a container's directory before
+ * its creator holds its lock. The descriptor, or -1 with errno. */
+static int lock_containers(const char *root, int how)
 {
-	char *dir = container_dir(root, id);
+	char *containers = path_join(root, "containers");
+	int fd = open(containers, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+	free(containers);
+	while (fd >= 0 && (rc = flock(fd, how)) < 0 && errno == EINTR)
+		;
+	if (rc < 0) {
+		int err = errno;
+		close(fd);
+		return errno = err, -1;
+	}
+	return fd;
+}
+
+/* DIR opened and locked without waiting: the descriptor, or -1 with errno. */
+static int lock_dir(const char *dir)
+{
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	free(dir);
 	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		int err = errno;
 		close(fd);
 		return errno = err, -1;
 	}
+	return fd;
+}
+
+/* Open <root>/containers/ID and take its lock without waiting: the descriptor, or -1 with errno
+ * EWOULDBLOCK (someone holds it) or ENOENT (no such container). */
+int container_lock(const char *root, const char *id)
+{
+	int all = lock_containers(root, LOCK_SH);
+	if (all < 0)
+		return -1;
+	char *dir = container_dir(root, id);
+	int fd = lock_dir(dir), err = errno;
+	free(dir);
+	close(all);
+	errno = err;
 	return fd;
 }
 
@@ -121,6 +153,8 @@ int container_abandoned(const char *root, const char *id)
  * Returns 1 if so, 0 if OWNER is a container, -1 on failure. */
 static int name_owner_gone(const char *owner)
 {
+	if (!valid_id(owner)) /* not a link mydocker made: the name stays taken */
+		return 0;
 	int fd = container_lock(state_root, owner);
 	if (fd < 0 && errno == EWOULDBLOCK)
 		return 0;
@@ -157,23 +191,59 @@ static int reserve_name(struct container *c)
 }
 
 /* Make <root>/containers/ID, new, and lock it: the first thing of the container to exist. */
+/* The remains of `run`s killed before their container had records: a directory whose lock is
+ * free and that has no state.json. Nothing can name them (a name comes after the directory), so
+ * the next `run` removes them. Called with <root>/containers locked exclusively: no directory
+ * of a `run` still making its own is unlocked then. */
+static void remove_remains(const char *root)
+{
+	char *containers = path_join(root, "containers");
+	DIR *d = opendir(containers);
+	for (struct dirent *e; d && (e = readdir(d));) {
+		if (!valid_id(e->d_name))
+			continue;
+		char *dir = path_join(containers, e->d_name);
+		char *state = path_join(dir, "state.json");
+		int fd = lock_dir(dir);
+		if (fd >= 0 && access(state, F_OK) < 0 && errno == ENOENT)
+			container_teardown(root, e->d_name);
+		if (fd >= 0)
+			close(fd);
+		free(state);
+		free(dir);
+	}
+	if (d)
+		closedir(d);
+	free(containers);
+}
+
+/* Make the container's directory and lock it, both while <root>/containers is locked: a
+ * directory appears only locked by its creator. */
 static int create_dir(struct container *c)
 {
 	char *containers = path_join(state_root, "containers");
 	char *dir = container_dir(state_root, c->id);
-	int rc = mkdir_p(containers, 0755);
-	if (rc < 0 || mkdir(dir, 0755) < 0) {
+	int all = mkdir_p(containers, 0755) < 0 ? -1 : lock_containers(state_root, LOCK_EX);
+	if (all < 0) {
+		warn_errno("run: lock %s", containers);
+		free(dir);
+		free(containers);
+		return -1;
+	}
+	remove_remains(state_root);
+	int rc = mkdir(dir, 0755);
+	if (rc < 0) {
 		warn_errno("run: mkdir %s", dir);
 		free(dir);
-		rc = -1;
 	} else {
 		c->dir = dir;
-		c->lock_fd = container_lock(state_root, c->id);
+		c->lock_fd = lock_dir(dir);
 		if (c->lock_fd < 0) {
 			warn_errno("run: lock %s", dir);
 			rc = -1;
 		}
 	}
+	close(all);
 	free(containers);
 	return rc;
 }

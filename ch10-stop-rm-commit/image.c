@@ -1,19 +1,26 @@
 /* image.c: images and container layers on disk. An image is a tarball of a root filesystem
- * named by its file name (busybox.tar is image "busybox"). GNU tar unpacks it once into a
- * read-only lower directory that every container of the image shares, named after the
- * tarball's size and modification time, so a changed tarball is unpacked again beside the old
- * copy. Each container gets a directory of its own for overlayfs: upper (its writes), work
- * (overlayfs' scratch space) and merged (where the union is mounted).
+ * named by its file name (busybox.tar is image "busybox", as Docker's busybox:latest;
+ * app:v2.tar is "app:v2"). GNU tar unpacks it once into a read-only lower directory that every
+ * container of the image shares, named after the tarball's size and modification time, so a
+ * changed tarball is unpacked again beside the old copy. Each container gets a directory of its
+ * own for overlayfs: upper (its writes), work (overlayfs' scratch space) and merged (where the
+ * union is mounted).
  *
- *   <root>/images/NAME.tar               an image added by the user (also looked for beside
- *                                        mydocker)
- *   <root>/images/NAME/SIZE-MTIME/       the tarball, unpacked: the lower layer
+ *   <root>/images/NAME.tar               image NAME, that is NAME:latest, added by the user
+ *                                        (also looked for beside mydocker)
+ *   <root>/images/NAME:TAG.tar           image NAME:TAG, any other tag (commit makes them)
+ *   <root>/images/NAME/SIZE-MTIME/       the tarball, unpacked: the lower layer (NAME@TAG/ for
+ *                                        a tag: overlayfs takes ':' as a layer separator)
  *   <root>/images/.unpack-NAME-XXXXXX/   an unpack in progress, locked while tar runs
  *   <root>/containers/ID/{upper,work,merged}
  *
  * Locks (flock) tell what is in use: an unpack holds its directory exclusively, and every
  * running container holds its lower directory shared. What nobody holds is fair game: an
- * unpack directory left by a killed mydocker, a copy of an older tarball no container uses. */
+ * unpack directory left by a killed mydocker, a copy of an older tarball no container uses.
+ * The tarball's own lock closes the gap before that: a run holds it shared from finding the
+ * image until it holds its copy, and rmi (images.c) holds it exclusive while it looks for
+ * users and removes the image. So rmi never sees an image whose run is half way: it waits for
+ * the run to hold its copy and then finds it in use, or the run waits and finds no image. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -32,7 +39,7 @@
 const char *state_root = DEFAULT_ROOT;
 
 /* Image names become file names: letters, digits, and . _ - after the first character. */
-bool valid_image_name(const char *name)
+static bool valid_image_name(const char *name)
 {
 	if (!*name || *name == '.' || *name == '-' || strlen(name) > 128)
 		return false;
@@ -40,10 +47,32 @@ bool valid_image_name(const char *name)
 	       strlen(name);
 }
 
-/* Find NAME.tar in the state root's images, then in images/ beside the mydocker binary. */
-static char *find_tarball(const char *root, const char *name)
+/* Split TEXT, NAME or NAME:TAG as Docker takes it, into REF; -1 if a part breaks the rule. */
+int image_ref(const char *text, struct image_ref *ref)
 {
-	char *file = xasprintf("%s.tar", name);
+	memset(ref, 0, sizeof *ref);
+	const char *colon = strchr(text, ':'), *tag = colon ? colon + 1 : "latest";
+	size_t len = colon ? (size_t)(colon - text) : strlen(text);
+	if (len > IMAGE_NAME_MAX || strlen(tag) > IMAGE_NAME_MAX)
+		return -1;
+	memcpy(ref->name, text, len);
+	strcpy(ref->tag, tag);
+	if (!valid_image_name(ref->name) || !valid_image_name(ref->tag))
+		return -1;
+	/* NAME and NAME:latest are one image, one file. */
+	bool latest = !strcmp(tag, "latest");
+	snprintf(ref->file, sizeof ref->file, "%s%s%s.tar", ref->name, latest ? "" : ":",
+		 latest ? "" : tag);
+	snprintf(ref->copies, sizeof ref->copies, "%s%s%s", ref->name, latest ? "" : "@",
+		 latest ? "" : tag);
+	return 0;
+}
+
+/* Find image REF (TEXT, as the user wrote it) in the state root's images, then in images/
+ * beside the mydocker binary. */
+static char *find_tarball(const char *root, const struct image_ref *ref, const char *text)
+{
+	const char *file = ref->file;
 	char *exe_dir = self_dir();
 	char *places[2] = { path_join(root, "images"),
 			    exe_dir ? path_join(exe_dir, "images") : NULL };
@@ -56,13 +85,34 @@ static char *find_tarball(const char *root, const char *name)
 			free(path);
 	}
 	if (!found)
-		warn("run: image \"%s\" not found (looked in %s and %s)", name, places[0],
+		warn("run: image \"%s\" not found (looked in %s and %s)", text, places[0],
 		     places[1] ? places[1] : "beside mydocker");
 	free(places[0]);
 	free(places[1]);
 	free(exe_dir);
-	free(file);
 	return found;
+}
+
+/* Open TARBALL and flock it HOW (LOCK_SH or LOCK_EX), waiting while it is held the other way.
+ * Returns the descriptor, or -1 with errno; ESTALE if TARBALL was removed or replaced while
+ * this waited: the image is another one now (or none), and the caller looks again.
+ * O_NONBLOCK: a FIFO (an image being fed in) opens without waiting for its writer. */
+int image_lock(const char *tarball, int how)
+{
+	struct stat held, now;
+	int fd = open(tarball, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (flock(fd, how) < 0 || fstat(fd, &held) < 0) {
+		int err = errno;
+		close(fd);
+		return errno = err, -1;
+	}
+	if (stat(tarball, &now) < 0 || now.st_dev != held.st_dev || now.st_ino != held.st_ino) {
+		close(fd);
+		return errno = ESTALE, -1;
+	}
+	return fd;
 }
 
 /* Remove the directories in DIR whose names start with PREFIX, other than KEEP, that nobody
@@ -150,7 +200,9 @@ static int unpack_image(const char *root, const char *name, const char *tarball,
 	}
 	if (run_tar(name, tarball, tmp) < 0)
 		goto out;
-	char *image_dir = path_join(images, name);
+	/* COPY's directory: <root>/images/NAME, or NAME@TAG. */
+	char *image_dir = xstrdup(copy);
+	*strrchr(image_dir, '/') = '\0';
 	if (mkdir(image_dir, 0755) < 0 && errno != EEXIST)
 		warn_errno("run: mkdir %s", image_dir);
 	else if (rename(tmp, copy) == 0 || errno == EEXIST || errno == ENOTEMPTY)
@@ -172,8 +224,9 @@ out:
  * locked shared so that no unpack of a newer tarball removes it while the container runs. */
 int image_open(const char *root, const char *name, char **lower)
 {
-	if (!valid_image_name(name)) {
-		warn("run: invalid image name \"%s\" (letters, digits, '.', '_' and '-')", name);
+	struct image_ref ref;
+	if (image_ref(name, &ref) < 0) {
+		warn("run: invalid image name \"%s\" (want " IMAGE_RULE ")", name);
 		return -1;
 	}
 	/* overlayfs takes its directories in a comma- and colon-separated option string. */
@@ -182,17 +235,30 @@ int image_open(const char *root, const char *name, char **lower)
 		     root);
 		return -1;
 	}
-	char *tarball = find_tarball(root, name);
-	if (!tarball)
-		return -1;
+	/* Held shared until the copy is: see the top of this file. A tarball that rmi removed,
+	 * or commit replaced, while this waited is looked for again. */
+	char *tarball = NULL;
+	int tar_fd = -1;
+	for (int tries = 0; tar_fd < 0; tries++) {
+		free(tarball);
+		if (!(tarball = find_tarball(root, &ref, name)))
+			return -1;
+		tar_fd = image_lock(tarball, LOCK_SH);
+		if (tar_fd < 0 && (errno != ESTALE || tries == 3)) {
+			warn_errno("run: lock %s", tarball);
+			free(tarball);
+			return -1;
+		}
+	}
 	struct stat st;
-	if (stat(tarball, &st) < 0) {
+	if (fstat(tar_fd, &st) < 0) {
 		warn_errno("run: stat %s", tarball);
+		close(tar_fd);
 		free(tarball);
 		return -1;
 	}
 	/* A tarball that changed since it was unpacked gets a copy of its own. */
-	char *image_dir = xasprintf("%s/images/%s", root, name);
+	char *image_dir = xasprintf("%s/images/%s", root, ref.copies);
 	char *copy = xasprintf("%s/%lld-%lld.%09ld", image_dir, (long long)st.st_size,
 			       (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
 	int fd = -1;
@@ -215,6 +281,7 @@ int image_open(const char *root, const char *name, char **lower)
 	*lower = copy;
 	copy = NULL;
 out:
+	close(tar_fd);
 	free(copy);
 	free(image_dir);
 	free(tarball);

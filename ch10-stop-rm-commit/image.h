@@ -1,15 +1,29 @@
 /* image.h: images and container layers on disk (the layout is at the top of image.c).
  *
- * Interface: image_open() finds image NAME, has GNU tar unpack it the first time (and again
- * when its tarball has changed), and returns a descriptor that holds the unpacked copy: while
- * it is open, no later unpack removes that copy. *LOWER is set to its path, for overlayfs.
- * layer_create() makes the container's own directory, which must not exist yet, and
- * layer_remove() deletes it. valid_image_name() is the rule for image names (they become
- * file names). Errors are printed in one line and returned as -1 or NULL. */
+ * Interface: image_ref() splits an image reference, Docker's NAME[:TAG], and names its files.
+ * image_open() finds the image, has GNU tar unpack it the first time (and again when its
+ * tarball has changed), and returns a descriptor that holds the unpacked copy: while it is
+ * open, no later unpack removes that copy, and rmi refuses the image. *LOWER is set to its
+ * path, for overlayfs. image_lock() takes the lock of an image's tarball that image_open()
+ * holds shared until it holds the copy, and rmi exclusive. layer_create() makes the
+ * container's layer in its directory (container.c removes it). Errors are printed in one line
+ * and returned as -1 or NULL. */
 #ifndef MYDOCKER_IMAGE_H
 #define MYDOCKER_IMAGE_H
 
-#include <stdbool.h>
+/* The longest name, and the longest tag (Docker's limit for tags). */
+#define IMAGE_NAME_MAX 128
+
+/* An image reference, NAME[:TAG], and the names of its files under <root>/images. */
+struct image_ref {
+	char name[IMAGE_NAME_MAX + 1];
+	char tag[IMAGE_NAME_MAX + 1];	     /* "latest" when the reference has none */
+	char file[2 * IMAGE_NAME_MAX + 6];   /* the tarball: NAME.tar for latest, NAME:TAG.tar */
+	char copies[2 * IMAGE_NAME_MAX + 2]; /* its unpacked copies: NAME, NAME@TAG (no ':') */
+};
+
+/* The rule, for messages. */
+#define IMAGE_RULE "NAME[:TAG], each of letters, digits, '.', '_' and '-', not first '.' or '-'"
 
 /* Where images and containers are kept unless --root or $MYDOCKER_ROOT says otherwise. */
 #define DEFAULT_ROOT "/var/lib/mydocker"
@@ -19,7 +33,8 @@ extern const char *state_root;
  * run whatever program called tar comes first in its caller's PATH. */
 #define TAR "/usr/bin/tar"
 
-bool valid_image_name(const char *name);
+int image_ref(const char *text, struct image_ref *ref);
+int image_lock(const char *tarball, int how);
 int image_open(const char *root, const char *name, char **lower);
 int layer_create(const char *dir);
 

@@ -1,9 +1,10 @@
 /* images.c: `mydocker images` and `mydocker rmi`. An image is a tarball, <root>/images/NAME.tar
- * (image.c), so the list is a directory listing: the name, when the tarball was written
- * (created, or committed) and its size, in the columns and words of `docker images`. rmi
- * deletes the tarball and its unpacked copies; the copies are what containers of the image
- * stand on (their lower layer), so an image a container was made from is refused, whether
- * the container runs or has exited (an exited one can still be committed, and needs it). */
+ * or NAME:TAG.tar (image.c), so the list is a directory listing: the name and tag, when the
+ * tarball was written (created, or committed) and its size, in the columns and words of
+ * `docker images`. rmi deletes the tarball and its unpacked copies; the copies are what
+ * containers of the image stand on (their lower layer), so an image a container was made from
+ * is refused, whether the container runs, has exited (an exited one can still be committed,
+ * and needs it) or is still being created. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -24,13 +25,13 @@
 #include "util.h"
 
 #define IMAGES_USAGE "mydocker images"
-#define RMI_USAGE    "mydocker rmi IMAGE..."
+#define RMI_USAGE    "mydocker rmi IMAGE[:TAG]..."
 
 static const char images_help[] =
     "Usage: " IMAGES_USAGE "\n"
     "\n"
     "List images, newest first: the tarballs in the state root's images/ directory and in\n"
-    "images/ beside mydocker.\n"
+    "images/ beside mydocker. NAME.tar is NAME:latest, NAME:TAG.tar is NAME:TAG.\n"
     "\n"
     "Options:\n"
     "      --help             print this help\n";
@@ -38,8 +39,9 @@ static const char images_help[] =
 static const char rmi_help[] = "Usage: " RMI_USAGE "\n"
 			       "\n"
 			       "Remove one or more images of the state root, with their unpacked\n"
-			       "copies. An image that a container (running or exited) was made\n"
-			       "from is refused: remove the container first.\n"
+			       "copies; without a TAG, the one tagged latest. An image that a\n"
+			       "container (running, exited or being created) was made from is\n"
+			       "refused: remove the container first.\n"
 			       "\n"
 			       "Options:\n"
 			       "      --help             print this help\n";
@@ -58,11 +60,12 @@ void human_size(double bytes, char *buf, size_t size)
 }
 
 struct image {
-	char *name;
+	struct image_ref ref;
 	struct stat st;
 };
 
-/* Add the images of DIR (NAME.tar files) to LIST, unless a name is there already. */
+/* Add the images of DIR (NAME.tar and NAME:TAG.tar files) to LIST, unless one is there
+ * already. A file `run` would never find by its name (NAME:latest.tar) is not an image. */
 static void list_dir(const char *dir, struct image **list, size_t *n)
 {
 	DIR *d = opendir(dir);
@@ -70,19 +73,19 @@ static void list_dir(const char *dir, struct image **list, size_t *n)
 		size_t len = strlen(e->d_name);
 		if (len <= 4 || strcmp(e->d_name + len - 4, ".tar"))
 			continue;
-		char *name = xasprintf("%.*s", (int)(len - 4), e->d_name);
-		bool seen = !valid_image_name(name);
+		char *text = xasprintf("%.*s", (int)(len - 4), e->d_name);
+		struct image_ref ref;
+		bool seen = image_ref(text, &ref) < 0 || strcmp(ref.file, e->d_name);
 		for (size_t i = 0; i < *n && !seen; i++)
-			seen = !strcmp((*list)[i].name, name);
+			seen = !strcmp((*list)[i].ref.file, ref.file);
 		char *path = path_join(dir, e->d_name);
 		struct stat st;
 		if (!seen && stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
 			*list = xrealloc(*list, (*n + 1) * sizeof **list);
-			(*list)[(*n)++] = (struct image){ .name = name, .st = st };
-			name = NULL;
+			(*list)[(*n)++] = (struct image){ .ref = ref, .st = st };
 		}
 		free(path);
-		free(name);
+		free(text);
 	}
 	if (d)
 		closedir(d);
@@ -95,7 +98,7 @@ static int newest_first(const void *a, const void *b)
 		return x->st_mtim.tv_sec < y->st_mtim.tv_sec ? 1 : -1;
 	if (x->st_mtim.tv_nsec != y->st_mtim.tv_nsec)
 		return x->st_mtim.tv_nsec < y->st_mtim.tv_nsec ? 1 : -1;
-	return strcmp(((const struct image *)a)->name, ((const struct image *)b)->name);
+	return strcmp(((const struct image *)a)->ref.file, ((const struct image *)b)->ref.file);
 }
 
 /* A column as `docker images` pads it (Go's tabwriter: at least 10 wide, 3 spaces after the
@@ -138,7 +141,7 @@ int cmd_images(int argc, char **argv)
 	time_now(&now);
 	char(*created)[80] = xmalloc((n + 1) * sizeof *created);
 	char(*sizes)[32] = xmalloc((n + 1) * sizeof *sizes);
-	size_t wname = strlen("IMAGE"), wcreated = strlen("CREATED");
+	size_t wname = strlen("REPOSITORY"), wtag = strlen("TAG"), wcreated = strlen("CREATED");
 	for (size_t i = 0; i < n; i++) {
 		char ago[64];
 		human_duration(now.tv_sec - list[i].st.st_mtim.tv_sec +
@@ -146,18 +149,19 @@ int cmd_images(int argc, char **argv)
 			       ago, sizeof ago);
 		snprintf(created[i], sizeof created[i], "%s ago", ago);
 		human_size(list[i].st.st_size, sizes[i], sizeof sizes[i]);
-		if (strlen(list[i].name) > wname)
-			wname = strlen(list[i].name);
+		if (strlen(list[i].ref.name) > wname)
+			wname = strlen(list[i].ref.name);
+		if (strlen(list[i].ref.tag) > wtag)
+			wtag = strlen(list[i].ref.tag);
 		if (strlen(created[i]) > wcreated)
 			wcreated = strlen(created[i]);
 	}
-	printf("%-*s%-*s%s\n", column_width(wname), "IMAGE", column_width(wcreated), "CREATED",
-	       "SIZE");
-	for (size_t i = 0; i < n; i++) {
-		printf("%-*s%-*s%s\n", column_width(wname), list[i].name, column_width(wcreated),
-		       created[i], sizes[i]);
-		free(list[i].name);
-	}
+	printf("%-*s%-*s%-*s%s\n", column_width(wname), "REPOSITORY", column_width(wtag), "TAG",
+	       column_width(wcreated), "CREATED", "SIZE");
+	for (size_t i = 0; i < n; i++)
+		printf("%-*s%-*s%-*s%s\n", column_width(wname), list[i].ref.name,
+		       column_width(wtag), list[i].ref.tag, column_width(wcreated), created[i],
+		       sizes[i]);
 	free(created);
 	free(sizes);
 	free(list);
@@ -166,8 +170,9 @@ int cmd_images(int argc, char **argv)
 	return 0;
 }
 
-/* The first container made from IMAGE, or NULL: its name and short ID, for the message. */
-static char *user_of(const char *image)
+/* The first container made from IMAGE, or NULL: its name and short ID, for the message. A
+ * container of "busybox:latest" uses "busybox": references are compared by the file they name. */
+static char *user_of(const struct image_ref *image)
 {
 	struct record *records;
 	size_t n;
@@ -177,7 +182,9 @@ static char *user_of(const char *image)
 		return xstrdup("(unknown: the containers cannot be read)");
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (!user && !strcmp(records[i].image, image))
+		struct image_ref theirs;
+		if (!user && image_ref(records[i].image, &theirs) == 0 &&
+		    !strcmp(theirs.file, image->file))
 			user = xasprintf("%s (%.*s)", records[i].name, SHORT_ID_LEN, records[i].id);
 		record_free(&records[i]);
 	}
@@ -185,20 +192,50 @@ static char *user_of(const char *image)
 	return user;
 }
 
+/* Does a process hold an unpacked copy in COPIES (shared, image.c)? A container being created
+ * does from before it is recorded; one that runs, too, but it has a record. */
+static bool copy_held(const char *copies)
+{
+	DIR *d = opendir(copies);
+	bool held = false;
+	for (struct dirent *e; d && !held && (e = readdir(d));) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		char *path = path_join(copies, e->d_name);
+		int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		held = fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+		if (fd >= 0)
+			close(fd);
+		free(path);
+	}
+	if (d)
+		closedir(d);
+	return held;
+}
+
 static int rmi_one(const char *image)
 {
-	if (!valid_image_name(image)) {
-		warn("rmi: invalid image name \"%s\"", image);
+	struct image_ref ref;
+	if (image_ref(image, &ref) < 0) {
+		warn("rmi: invalid image name \"%s\" (want " IMAGE_RULE ")", image);
 		return -1;
 	}
 	char *images = path_join(state_root, "images");
-	char *tarball = xasprintf("%s/%s.tar", images, image);
-	char *copies = path_join(images, image);
+	char *tarball = path_join(images, ref.file);
+	char *copies = path_join(images, ref.copies);
 	char *user = NULL;
-	int images_fd = -1, rc = -1;
-	if (access(tarball, F_OK) < 0) {
+	int fd = -1, rc = -1;
+	/* Exclusive: a run that has found the image but does not hold its copy yet is waited
+	 * for (image.c); a run that comes later waits, and then finds no image. */
+	for (int tries = 0; (fd = image_lock(tarball, LOCK_EX)) < 0 && errno != ENOENT; tries++) {
+		if (errno != ESTALE || tries == 3) {
+			warn_errno("rmi: lock %s", tarball);
+			goto out;
+		}
+	}
+	if (fd < 0) {
 		char *exe = self_dir();
-		char *beside = exe ? xasprintf("%s/images/%s.tar", exe, image) : NULL;
+		char *beside = exe ? xasprintf("%s/images/%s", exe, ref.file) : NULL;
 		if (beside && access(beside, F_OK) == 0)
 			warn(
 			    "rmi: image \"%s\" is %s, beside mydocker, not in the state root: mydocker leaves it alone",
@@ -209,15 +246,15 @@ static int rmi_one(const char *image)
 		free(exe);
 		goto out;
 	}
-	if ((user = user_of(image))) {
+	if ((user = user_of(&ref))) {
 		warn("rmi: image \"%s\" is in use by container %s: remove the container first",
 		     image, user);
 		goto out;
 	}
-	/* Under the lock unpacks take: no unpack of this image is half way while it goes. */
-	images_fd = open(images, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (images_fd < 0 || flock(images_fd, LOCK_EX) < 0) {
-		warn_errno("rmi: lock %s", images);
+	if (copy_held(copies)) {
+		warn(
+		    "rmi: image \"%s\" is in use by a container being created: try again once it runs",
+		    image);
 		goto out;
 	}
 	if (unlink(tarball) < 0) {
@@ -230,7 +267,7 @@ static int rmi_one(const char *image)
 	}
 	rc = 0;
 out:
-	close_fd(&images_fd);
+	close_fd(&fd);
 	free(user);
 	free(copies);
 	free(tarball);

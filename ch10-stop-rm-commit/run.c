@@ -36,7 +36,7 @@ static const char run_help[] =
     "Usage: " RUN_USAGE "\n"
     "\n"
     "Run COMMAND (default: sh) in a new container made from IMAGE, in new UTS, PID, mount, IPC\n"
-    "and network namespaces.\n"
+    "and network namespaces. IMAGE is NAME or NAME:TAG (NAME alone is NAME:latest).\n"
     "\n"
     "Options:\n"
     "  -d, --detach           run in the background: print the container's ID and return\n"
@@ -105,6 +105,12 @@ static void parse_limit(int c, const char *value, struct limits *lim)
 		lim->cpu_period = CPU_PERIOD_US;
 		if (parse_cpus(value, lim->cpu_period, &lim->cpu_quota) < 0)
 			bad_value("--cpus", value, "a positive number of CPUs such as 0.5");
+		/* The kernel takes a quota of more CPUs than there are, and the container then
+		 * never gets it; Docker refuses it, and so does mydocker. */
+		n = get_nprocs();
+		if (lim->cpu_quota > n * lim->cpu_period)
+			die("run: invalid --cpus \"%s\": more than the %lld CPU%s of this machine (want at most %lld)",
+			    value, n, n == 1 ? "" : "s", n);
 		break;
 	case 'P':
 		if (parse_cpuset(value, get_nprocs_conf()) < 0)
@@ -212,6 +218,10 @@ static void parse_run_options(int argc, char **argv, struct run_opts *o)
 	if (optind >= argc)
 		usage_error("no image given", NULL);
 	o->image = argv[optind++];
+	/* NAME or NAME:TAG, checked before anything is made (image.c looks it up). */
+	struct image_ref ref;
+	if (image_ref(o->image, &ref) < 0)
+		die("run: invalid image name \"%s\" (want " IMAGE_RULE ")", o->image);
 	static char *default_command[] = { "sh", NULL };
 	o->argv = optind < argc ? argv + optind : default_command;
 	if (o->detach && (o->tty || o->interactive))

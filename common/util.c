@@ -159,17 +159,18 @@ static int remove_one(const char *path, const struct stat *st, int type, struct 
 {
 	(void)st;
 	(void)ftw;
-	if (type == FTW_DP)
-		return rmdir(path);
-	return unlink(path);
+	int rc = type == FTW_DP ? rmdir(path) : unlink(path);
+	return rc < 0 && errno == ENOENT ? 0 : rc;
 }
 
-/* rm -rf PATH without following symlinks or crossing into other mounts. Missing PATH is fine. */
+/* rm -rf PATH without following symlinks or crossing into other mounts. Missing PATH is fine,
+ * and so is a part of it that another process removes at the same time: two removers of one
+ * tree (a teardown and a `rm -f` of it) both succeed. */
 int remove_tree(const char *path)
 {
-	if (access(path, F_OK) < 0 && errno == ENOENT)
-		return 0;
-	return nftw(path, remove_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+	if (nftw(path, remove_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 && errno != ENOENT)
+		return -1;
+	return 0;
 }
 
 /* DIR/NAME in freshly allocated memory, without doubling the slash. */

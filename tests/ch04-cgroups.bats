@@ -6,6 +6,12 @@
 
 load lib/helpers
 
+# The CPUs online, as the kernel lists them ("0-3", "0,2-5") and glibc's get_nprocs() counts them.
+online_cpus() {
+	awk -F, '{ for (i = 1; i <= NF; i++) { k = split($i, r, "-"); n += k == 2 ? r[2] - r[1] + 1 : 1 } } END { print n }' \
+		/sys/devices/system/cpu/online
+}
+
 # Start a container that reports its cgroup and waits; CG_OUT holds its /proc/self/cgroup.
 start_waiting() {
 	CG_OUT=$(mktemp "$TEST_TMP/out.XXXXXX")
@@ -69,7 +75,9 @@ start_waiting() {
 }
 
 @test "cgroup: --cpus sets the CFS quota" {
-	hundredths=$(rand_between 5 150)
+	# At most the machine's CPUs: more is refused (the test below).
+	most=$(($(online_cpus) * 100))
+	hundredths=$(rand_between 5 $((most < 150 ? most : 150)))
 	cpus=$(printf '%d.%02d' $((hundredths / 100)) $((hundredths % 100)))
 	start_waiting --cpus "$cpus"
 	dir=$(cg_dir cpu "$CG_OUT")
@@ -151,6 +159,22 @@ start_waiting() {
 		assert_output --regexp "^mydocker: run: invalid --"
 	done
 	assert_equal "$(list_container_cgroups)" "$(cat "$TEST_TMP/cgroups.before")"
+}
+
+@test "cgroup: --cpus above the machine's CPU count is refused before anything is created (Docker's rule); the count itself is taken" {
+	ncpu=$(online_cpus)
+	over=$((ncpu + $(rand_between 0 3))).$(printf '%02d' "$(rand_between 1 99)")
+	plural=s
+	((ncpu > 1)) || plural=""
+	for bad in "$over" $((ncpu + 1)) "$ncpu.001"; do
+		run ctr --cpus "$bad" -- "$PROBE" echo never
+		assert_equal "$status" 125
+		assert_output "mydocker: run: invalid --cpus \"$bad\": more than the $ncpu CPU$plural of this machine (want at most $ncpu)"
+	done
+	assert_equal "$(list_container_cgroups)" "$(cat "$TEST_TMP/cgroups.before")"
+	run ctr --cpus "$ncpu" -- "$PROBE" wait-cgroup , echo fits
+	assert_success
+	assert_output "fits"
 }
 
 @test "cgroup: a cgroup parent that is not one plain name is refused, one line, nothing created" {

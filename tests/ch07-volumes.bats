@@ -229,6 +229,28 @@ $marker:"
 	[[ ! -e $MYDOCKER_ROOT/images/$TEST_IMAGE ]]
 }
 
+@test "a volume at /proc or inside it is refused, however the path is written: one line, 125, nothing created" {
+	new=$TEST_TMP/never-$(word) vol=vol$RANDOM w=$(word)
+	# Each target, then the clean path the message names.
+	targets=(/proc /proc/ /proc/sys "/proc/sys/$w" /tmp/../proc /tmp/../proc/sys "//proc/./$w/.." "/proc/$w" /proc/self/root)
+	clean=(/proc /proc /proc/sys "/proc/sys/$w" /proc /proc/sys /proc "/proc/$w" /proc/self/root)
+	for i in "${!targets[@]}"; do
+		for host in "$new" "$vol"; do
+			run timeout 20 "$MYDOCKER" run -v "$host:${targets[$i]}" "$TEST_IMAGE" "$PROBE" pid
+			assert_equal "$status" 125
+			assert_output "mydocker: run: invalid volume \"$host:${targets[$i]}\": ${clean[$i]} is in /proc, where only the container's own procfs is mounted"
+		done
+	done
+	[[ ! -e $new && ! -e $MYDOCKER_ROOT/volumes && -z $(containers_left) ]]
+	[[ ! -e $MYDOCKER_ROOT/images/$TEST_IMAGE ]]
+	# A path that only starts with the letters "/proc" is an ordinary path.
+	mkdir "$TEST_TMP/h"
+	echo "$w" >"$TEST_TMP/h/f"
+	run ctr -v "$TEST_TMP/h:/proc$w" -- "$PROBE" cat "/proc$w/f"
+	assert_success
+	assert_output "$w"
+}
+
 @test "a volume that cannot be mounted there: one line, 125, the host path untouched, nothing left" {
 	echo precious >"$TEST_TMP/file"
 	mkdir "$TEST_TMP/dir"

@@ -291,6 +291,27 @@ $second"
 	fi
 }
 
+@test "the remains of a run killed before its records (a directory, free lock, no state.json) are removed by the next run; nothing else is" {
+	# What a `run` SIGKILLed between its mkdir and its records leaves: nothing names it.
+	dead=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+	mkdir -p "$(cdir "$dead")/upper"
+	# A directory whose lock is held (a `run` still making it) stays, and so does a container
+	# with records.
+	busy=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+	mkdir "$(cdir "$busy")"
+	flock "$(cdir "$busy")" sleep 100 3>&- &
+	holder=$!
+	KILL_PIDS+=("$holder")
+	settled eval '! flock --nonblock "$(cdir "$busy")" true'
+	kept=$(run_d -- "$PROBE" true)
+	id=$(run_d -- "$PROBE" true)
+	[[ ! -e $(cdir "$dead") ]]
+	[[ -d $(cdir "$busy") && -d $(cdir "$kept") && -d $(cdir "$id") ]]
+	kill "$holder"
+	wait "$holder" || true
+	rmdir "$(cdir "$busy")"
+}
+
 @test "a reused PID does not resurrect a container: the recorded start time decides" {
 	id=$(run_d -- "$PROBE" echo done)
 	wait_status "$id" exited

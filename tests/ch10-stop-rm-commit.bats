@@ -2,18 +2,26 @@
 # ch10-stop-rm-commit: the rest of a container's life. `stop` ends a running container (SIGTERM,
 # a grace period, SIGKILL) and returns once its exit is recorded; `rm` removes an exited one
 # (-f kills it first), `run --rm` makes that automatic; `commit` writes a new image from a
-# container's filesystem as it sees it; `images` and `rmi` list and remove images; `-e` and
-# `--env-file` give a container its environment. Every command has --help.
+# container's filesystem as it sees it; `images` and `rmi` list and remove images, known by
+# Docker's NAME[:TAG]; `-e` and `--env-file` give a container its environment. Every command
+# has --help.
 # new-options: stop rm commit images rmi -e --env --env-file --rm
 
 load lib/helpers
 
 # Host processes a test started that the teardown kills.
 KILL_PIDS=()
+# Commands held in a program they run (held, below), and a cgroup parent a test froze: the
+# teardown lets them go first, or nothing of theirs could end.
+HELD_PIDS=()
+FROZEN_PARENT=""
 
 chapter_teardown() {
 	local pid
 	for pid in "${KILL_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+	[[ -z $FROZEN_PARENT ]] || thaw_parent
+	touch "$TEST_TMP"/held-any.go
+	for pid in "${HELD_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
 	stop_detached_containers
 }
 
@@ -416,17 +424,17 @@ own"
 	refute_output --partial .commit-
 	run md commit "$id" "bad/name"
 	assert_equal "$status" 125
-	assert_output "mydocker: commit: invalid image name \"bad/name\" (letters, digits, '.', '_' and '-'; not first '.' or '-')"
+	assert_output "mydocker: commit: invalid image name \"bad/name\" (want NAME[:TAG], each of letters, digits, '.', '_' and '-', not first '.' or '-')"
 	run md commit "$id"
 	assert_equal "$status" 125
-	assert_output "mydocker: commit: a container and an image name are needed (usage: mydocker commit [--pause=false] CONTAINER IMAGE)"
+	assert_output "mydocker: commit: a container and an image name are needed (usage: mydocker commit [--pause=false] CONTAINER IMAGE[:TAG])"
 	unknown="nosuch-$RANDOM"
 	run md commit "$unknown" "$img"
 	assert_equal "$status" 1
 	assert_output "Error: No such container: $unknown"
 }
 
-@test "images: name, created and size in Docker's columns, newest first" {
+@test "images: repository, tag, created and size in Docker's columns, newest first" {
 	old="old-$RANDOM" small="small-$RANDOM"
 	cp "$(tarball "$TEST_IMAGE")" "$(tarball "$old")"
 	touch -d '3 minutes ago' "$(tarball "$old")"
@@ -434,10 +442,10 @@ own"
 	tar -C "$TEST_TMP" -cf "$(tarball "$small")" blob
 	run md images
 	assert_success
-	assert_line --index 0 --regexp '^IMAGE +CREATED +SIZE$'
-	assert_line --regexp "^$small +(Less than a second|[0-9]+ seconds?) ago +$(docker_size "$(stat -c %s "$(tarball "$small")")")$"
-	assert_line --regexp "^$old +3 minutes ago +$(docker_size "$(stat -c %s "$(tarball "$old")")")$"
-	assert_line --regexp "^$TEST_IMAGE +.* ago +$(docker_size "$(stat -c %s "$(tarball "$TEST_IMAGE")")")$"
+	assert_line --index 0 --regexp '^REPOSITORY +TAG +CREATED +SIZE$'
+	assert_line --regexp "^$small +latest +(Less than a second|[0-9]+ seconds?) ago +$(docker_size "$(stat -c %s "$(tarball "$small")")")$"
+	assert_line --regexp "^$old +latest +3 minutes ago +$(docker_size "$(stat -c %s "$(tarball "$old")")")$"
+	assert_line --regexp "^$TEST_IMAGE +latest +.* ago +$(docker_size "$(stat -c %s "$(tarball "$TEST_IMAGE")")")$"
 	# Newest first; the columns line up (Docker's tabwriter: widest cell + 3, at least 10).
 	order=$(printf '%s\n' "${lines[@]}" | awk '{ print $1 }' | grep -nxE "$small|$old" | cut -d: -f2 | tr '\n' ' ')
 	assert_equal "$order" "$small $old "
@@ -620,23 +628,27 @@ assert_thawed() {
 	return 1
 }
 
-# spy_tar SCRIPT COMMAND...: COMMAND (a mydocker) in a mount namespace of its own in which
-# /usr/bin/tar, the tar mydocker runs, is a script that runs the sh SCRIPT, then the real
-# tar. SCRIPT sees the container at the moment its files are read, without any timing: it runs
-# in the tree to archive, and mydocker is its parent ($PPID).
-spy_tar() {
-	local script=$1
-	shift
-	cp /usr/bin/tar "$TEST_TMP/real-tar"
-	printf '#!/bin/sh\n%s\nexec %q "$@"\n' "$script" "$TEST_TMP/real-tar" >"$TEST_TMP/spy-tar"
-	chmod 755 "$TEST_TMP/spy-tar"
-	# unshare's default propagation is private: the test's own mount table never shows it. The
-	# shell that runs SCRIPT starts in a tree that is mounted nowhere and has no path: it would
-	# say so on stderr (getcwd failed), which fails the commit. A $PWD that names the directory
-	# it is in spares it the search, and /proc/self/cwd always does.
-	timeout 60 unshare --mount -- bash -c 'mount --bind "$1" /usr/bin/tar && shift && exec env PWD=/proc/self/cwd "$@"' \
-		spy "$TEST_TMP/spy-tar" "$@" 3>&-
+# spy PROGRAM SCRIPT COMMAND...: COMMAND (a mydocker) in a mount namespace of its own in which
+# PROGRAM, a program mydocker runs by its absolute path (/usr/bin/tar, /bin/cp), is a script
+# that runs the sh SCRIPT, then the real program. SCRIPT sees mydocker at that moment without
+# any timing, and mydocker is its parent ($PPID).
+spy() {
+	local prog=$1 script=$2 base=${1##*/}
+	shift 2
+	cp "$prog" "$TEST_TMP/real-$base"
+	printf '#!/bin/sh\n%s\nexec %q "$@"\n' "$script" "$TEST_TMP/real-$base" >"$TEST_TMP/spy-$base"
+	chmod 755 "$TEST_TMP/spy-$base"
+	# unshare's default propagation is private: the test's own mount table never shows it. For
+	# commit, the shell that runs SCRIPT starts in a tree that is mounted nowhere and has no
+	# path: it would say so on stderr (getcwd failed), which fails the commit. A $PWD that
+	# names the directory it is in spares it the search, and /proc/self/cwd always does.
+	timeout 60 unshare --mount -- bash -c 'mount --bind "$1" "$2" && shift 2 && exec env PWD=/proc/self/cwd "$@"' \
+		spy "$TEST_TMP/spy-$base" "$prog" "$@" 3>&-
 }
+
+# spy_tar SCRIPT COMMAND...: spy on tar. For commit, SCRIPT sees the container at the moment
+# its files are read: it runs in the tree to archive.
+spy_tar() { spy /usr/bin/tar "$@"; }
 
 @test "commit of a busy container (cgroup freezer): 5 commits of 5 succeed, each one moment of it, and it runs on thawed" {
 	f="f$RANDOM-" name="busy-$RANDOM" img="busy-$RANDOM"
@@ -752,6 +764,250 @@ spy_tar() {
 	assert_output "mydocker: commit: invalid -p \"$bad\" (want true or false)"
 	[[ ! -e $(tarball "$img-bad") ]]
 	run md commit --help
-	assert_line --index 0 "Usage: mydocker commit [--pause=false] CONTAINER IMAGE"
+	assert_line --index 0 "Usage: mydocker commit [--pause=false] CONTAINER IMAGE[:TAG]"
 	assert_line --regexp "^  -p, --pause"
+}
+
+# --- Images by NAME:TAG; rmi, rm and stop against a run still setting its container up --------
+
+# held PROGRAM TAG COMMAND...: start COMMAND (a mydocker) in the background, its output in
+# $TEST_TMP/TAG.out, and return once it is inside PROGRAM (spy: the script writes mydocker's
+# PID to held-TAG.pid), where it waits for `release TAG` (at most 30 s). HELD_PID is the job.
+held() {
+	local prog=$1 tag=$2 _
+	shift 2
+	local wait="echo \$PPID >$TEST_TMP/held-$tag.pid; i=0
+		while [ ! -e $TEST_TMP/held-$tag.go ] && [ ! -e $TEST_TMP/held-any.go ] && [ \$i -lt 600 ]; do sleep 0.05; i=\$((i + 1)); done"
+	spy "$prog" "$wait" "$@" >"$TEST_TMP/$tag.out" 2>&1 &
+	HELD_PID=$!
+	HELD_PIDS+=("$HELD_PID")
+	for _ in $(seq 200); do
+		[[ -s $TEST_TMP/held-$tag.pid ]] && return 0
+		kill -0 "$HELD_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "$* never ran $prog: $(cat "$TEST_TMP/$tag.out")" >&2
+	return 1
+}
+release() { touch "$TEST_TMP/held-$1.go"; }
+
+# The ID a name was given (names/NAME is a symlink to it).
+id_of() { readlink "$MYDOCKER_ROOT/names/$1"; }
+
+# freeze_parent, thaw_parent: freeze this test's cgroup parent (v1 freezer hierarchy, v2
+# cgroup.freeze). A container cgroup made below it is born frozen, and so is a first process
+# put into one: it never reaches its command, and its container stays "created".
+freeze_parent() {
+	if cgroup_v2; then
+		FROZEN_PARENT=/sys/fs/cgroup/$MYDOCKER_CGROUP_PARENT
+		mkdir -p "$FROZEN_PARENT"
+		echo 1 >"$FROZEN_PARENT/cgroup.freeze"
+	else
+		FROZEN_PARENT=$(cg_v1_mount freezer)/$MYDOCKER_CGROUP_PARENT
+		mkdir -p "$FROZEN_PARENT"
+		echo FROZEN >"$FROZEN_PARENT/freezer.state"
+	fi
+}
+thaw_parent() {
+	if cgroup_v2; then echo 0 >"$FROZEN_PARENT/cgroup.freeze"; else echo THAWED >"$FROZEN_PARENT/freezer.state"; fi
+}
+
+# wait_created NAME: wait up to 20 s until container NAME's records say "created".
+wait_created() {
+	local _
+	for _ in $(seq 200); do
+		[[ -L $MYDOCKER_ROOT/names/$1 && $(state "$(id_of "$1")" status) == created ]] && return 0
+		sleep 0.1
+	done
+	echo "container $1 never got to \"created\"" >&2
+	return 1
+}
+
+@test "rmi while a run unpacks the image waits, then refuses it; while a run seeds a volume from it, refuses at once: never a container without its image" {
+	img="race-$RANDOM" a="unpacking-$RANDOM" b="seeding-$RANDOM"
+	cp "$(tarball "$TEST_IMAGE")" "$(tarball "$img")"
+	# The run is held in tar, unpacking the image for the first time: it has found the image
+	# and has no copy of it yet.
+	held /usr/bin/tar unpack "$MYDOCKER" run -d --name "$a" "$img" "$PROBE" sleep 100
+	md rmi "$img" >"$TEST_TMP/rmi.out" 2>&1 &
+	rmi=$!
+	KILL_PIDS+=("$rmi")
+	# rmi waits until the run holds its copy of the image; nothing is removed meanwhile.
+	sleep 0.5
+	kill -0 "$rmi" || fail "rmi did not wait for the run: $(cat "$TEST_TMP/rmi.out")"
+	[[ -e $(tarball "$img") ]]
+	release unpack
+	wait "$HELD_PID"
+	id=$(cat "$TEST_TMP/unpack.out")
+	status=0
+	wait "$rmi" || status=$?
+	assert_equal "$status" 125
+	# It came in once the run held its copy: before or after the run recorded its container.
+	run cat "$TEST_TMP/rmi.out"
+	assert_output --regexp "^mydocker: rmi: image \"$img\" is in use by (container $a \(${id:0:12}\): remove the container first|a container being created: try again once it runs)$"
+	assert_equal "$(state "$id" status)" running
+	[[ -e $(tarball "$img") && -d $(field "$(cdir "$id")/config.json" lower_dir) ]]
+	md rm -f "$a" >/dev/null
+	# Held in cp, seeding a named volume from the image: it holds its copy, and has no record.
+	held /bin/cp seed "$MYDOCKER" run -d --name "$b" -v "vol-$RANDOM:/etc" "$img" "$PROBE" sleep 100
+	[[ ! -e $(cdir "$(id_of "$b")")/config.json ]]
+	run md rmi "$img"
+	assert_equal "$status" 125
+	assert_output "mydocker: rmi: image \"$img\" is in use by a container being created: try again once it runs"
+	release seed
+	wait "$HELD_PID"
+	assert_equal "$(state "$(cat "$TEST_TMP/seed.out")" status)" running
+	run md exec "$b" "$PROBE" cat /etc/passwd
+	assert_success
+	# Once no container is made from it, it goes.
+	md rm -f "$b" >/dev/null
+	run md rmi "$img"
+	assert_success
+	assert_output "Deleted: $img"
+	[[ ! -e $(tarball "$img") && ! -e $MYDOCKER_ROOT/images/$img ]]
+}
+
+@test "rm and stop of a container whose run still unpacks its image (no records yet): one line, 125, nothing removed; rm -f waits for the run, then removes it whole" {
+	img="slow-$RANDOM" name="early-$RANDOM"
+	cp "$(tarball "$TEST_IMAGE")" "$(tarball "$img")"
+	held /usr/bin/tar unpack "$MYDOCKER" run -d --name "$name" "$img" "$PROBE" sleep 100
+	id=$(id_of "$name")
+	# Its directory (locked by its run) and name exist, nothing else yet.
+	[[ -d $(cdir "$id") && ! -e $(cdir "$id")/state.json ]]
+	for cmd in rm stop; do
+		run md "$cmd" "$name"
+		assert_equal "$status" 125
+		assert_equal "${#lines[@]}" 1
+		assert_output --partial "container $name"
+	done
+	[[ -d $(cdir "$id") && $(id_of "$name") == "$id" ]]
+	md rm -f "$name" >"$TEST_TMP/rmf.out" 2>&1 &
+	rmf=$!
+	KILL_PIDS+=("$rmf")
+	sleep 0.3
+	kill -0 "$rmf" || fail "rm -f did not wait for the run: $(cat "$TEST_TMP/rmf.out")"
+	release unpack
+	# The run may see its container killed as it starts: either way, rm -f removes all of it.
+	wait "$HELD_PID" || true
+	wait "$rmf"
+	assert_equal "$(cat "$TEST_TMP/rmf.out")" "$name"
+	settled eval '[[ -z $(ls -A "$MYDOCKER_ROOT/containers") && -z $(ls -A "$MYDOCKER_ROOT/names") ]]'
+	settled same_cgroups
+	id=$(run_d --name "$name" -- "$PROBE" true)
+	[[ -n $id ]]
+}
+
+@test "a container still \"created\" (cgroup freezer: its first process frozen before its command): rm refuses, stop and rm -f wait for its run, then end it; nothing is left" {
+	a="frozen-$RANDOM" b="frozen-$RANDOM-b"
+	freeze_parent
+	timeout 60 "$MYDOCKER" run -d --name "$a" "$TEST_IMAGE" "$PROBE" sleep 100 >"$TEST_TMP/a.out" 2>&1 3>&- &
+	run_a=$!
+	HELD_PIDS+=("$run_a")
+	wait_created "$a"
+	id=$(id_of "$a")
+	run md rm "$a"
+	assert_equal "$status" 125
+	assert_equal "${#lines[@]}" 1
+	assert_output --partial "container $a"
+	# stop waits for its run to start it, then stops it.
+	md stop -t 1 "$a" >"$TEST_TMP/stop.out" 2>&1 &
+	stop=$!
+	KILL_PIDS+=("$stop")
+	sleep 0.3
+	kill -0 "$stop" || fail "stop did not wait for the run: $(cat "$TEST_TMP/stop.out")"
+	assert_equal "$(state "$id" status)" created
+	kill -0 "$run_a"
+	thaw_parent
+	wait "$run_a"
+	assert_equal "$(cat "$TEST_TMP/a.out")" "$id"
+	wait "$stop"
+	assert_equal "$(cat "$TEST_TMP/stop.out")" "$a"
+	assert_equal "$(state "$id" status)" exited
+	# rm -f waits the same way, and removes it whole.
+	freeze_parent
+	timeout 60 "$MYDOCKER" run -d --name "$b" "$TEST_IMAGE" "$PROBE" sleep 100 >"$TEST_TMP/b.out" 2>&1 3>&- &
+	run_b=$!
+	HELD_PIDS+=("$run_b")
+	wait_created "$b"
+	md rm -f "$b" >"$TEST_TMP/rmf.out" 2>&1 &
+	rmf=$!
+	KILL_PIDS+=("$rmf")
+	sleep 0.3
+	kill -0 "$rmf" || fail "rm -f did not wait for the run: $(cat "$TEST_TMP/rmf.out")"
+	thaw_parent
+	wait "$run_b" || true
+	wait "$rmf"
+	assert_equal "$(cat "$TEST_TMP/rmf.out")" "$b"
+	md rm "$a" >/dev/null
+	settled eval '[[ -z $(ls -A "$MYDOCKER_ROOT/containers") && -z $(ls -A "$MYDOCKER_ROOT/names") ]]'
+	settled same_cgroups
+}
+
+@test "images by NAME:TAG as Docker takes them: NAME is NAME:latest; commit, images, run and rmi of a tag; a bad reference is one line and 125" {
+	img="tagged-$RANDOM" tag="v$RANDOM.$(rand_between 0 9)" mark="mark-$RANDOM"
+	run ctr_img --rm "$TEST_IMAGE:latest" "$PROBE" echo same
+	assert_success
+	assert_output same
+	id=$(run_d -- sh -c "echo $mark >/mark; exit 0")
+	wait_status "$id" exited
+	run md commit "$id" "$img:$tag"
+	assert_success
+	assert_output "$img:$tag"
+	[[ -f $MYDOCKER_ROOT/images/$img:$tag.tar && ! -e $(tarball "$img") ]]
+	# Docker's REPOSITORY and TAG columns; a name alone is tagged latest.
+	run md images
+	assert_line --index 0 --regexp '^REPOSITORY +TAG +CREATED +SIZE$'
+	assert_line --regexp "^$img +$tag +(Less than a second|[0-9]+ seconds?) ago +[0-9.]+[kMG]?B$"
+	assert_line --regexp "^$TEST_IMAGE +latest +"
+	run ctr_img --rm "$img:$tag" "$PROBE" cat /mark
+	assert_success
+	assert_output "$mark"
+	# The tag is part of the image: $img alone is $img:latest, which does not exist.
+	run ctr_img --rm "$img" "$PROBE" true
+	assert_equal "$status" 125
+	assert_output --regexp "^mydocker: run: image \"$img\" not found "
+	run md commit "$id" "$img:latest"
+	assert_success
+	[[ -f $(tarball "$img") ]]
+	run ctr_img --rm "$img" "$PROBE" cat /mark
+	assert_output "$mark"
+	# A tag that a container uses is refused; once it is gone, the tag goes and latest stays.
+	user=$(run_d_img "$img:$tag" -- "$PROBE" sleep 100)
+	run md rmi "$img:$tag"
+	assert_equal "$status" 125
+	assert_output --regexp "^mydocker: rmi: image \"$img:$tag\" is in use by container [^ ]+ \(${user:0:12}\): remove the container first$"
+	md rm -f "$user" >/dev/null
+	run md rmi "$img:$tag"
+	assert_success
+	assert_output "Deleted: $img:$tag"
+	[[ ! -e $MYDOCKER_ROOT/images/$img:$tag.tar && ! -e $MYDOCKER_ROOT/images/$img@$tag && -f $(tarball "$img") ]]
+	run md images
+	refute_line --regexp "^$img +$tag "
+	assert_line --regexp "^$img +latest "
+	# A container of "$img" uses "$img:latest": one image, however it is spelt.
+	user=$(run_d_img "$img" -- "$PROBE" sleep 100)
+	run md rmi "$img:latest"
+	assert_equal "$status" 125
+	assert_output --partial "is in use by container"
+	md rm -f "$user" >/dev/null
+	run md rmi "$img:latest"
+	assert_success
+	[[ ! -e $(tarball "$img") ]]
+	# Bad references, to every command that takes one: one line, 125, nothing made.
+	long=$(printf 'x%.0s' {1..129})
+	for bad in "$img:" ":$tag" "$img:$tag:x" "$img:-$tag" "$img:.$tag" "$img:a/b" "$img:$long"; do
+		for cmd in run commit rmi; do
+			case $cmd in
+			run) run md run "$bad" true ;;
+			commit) run md commit "$id" "$bad" ;;
+			rmi) run md rmi "$bad" ;;
+			esac
+			assert_equal "$status" 125
+			assert_output "mydocker: $cmd: invalid image name \"$bad\" (want NAME[:TAG], each of letters, digits, '.', '_' and '-', not first '.' or '-')"
+		done
+	done
+	run containers_left
+	assert_output ""
+	run ls -A "$MYDOCKER_ROOT/images"
+	refute_output --partial "$img"
 }

@@ -3,8 +3,8 @@
  * of specs, one a line, given to add_volume() in turn. Properties: a refusal is one line in
  * ERR, which is never overrun, whatever its size; an accepted spec has exactly one of a host
  * path and a volume name, a clean absolute target other than /, readonly exactly for ":ro",
- * and parses to the same volume when rebuilt; the list has no two volumes at one target and
- * never a volume before its parent. */
+ * and parses to the same volume when rebuilt; no target is /proc or inside it; the list has no
+ * two volumes at one target and never a volume before its parent. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +31,8 @@ static void check_volume(const struct volume *v, const char *spec)
 	    (tlen >= 3 && !strcmp(v->target + tlen - 3, "/..")))
 		fuzz_fail("\"%s\": target \"%s\" is not a clean absolute path other than /", spec,
 			  v->target);
+	if (!strncmp(v->target, "/proc", 5) && (v->target[5] == '\0' || v->target[5] == '/'))
+		fuzz_fail("\"%s\": target \"%s\" is in /proc", spec, v->target);
 	size_t slen = strlen(spec);
 	bool ro = slen >= 3 && !strcmp(spec + slen - 3, ":ro");
 	if (v->readonly != ro)
