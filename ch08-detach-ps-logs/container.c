@@ -130,9 +130,13 @@ int container_abandoned(const char *root, const char *id)
 	if (r.state.status == STATUS_CREATED) {
 		rc = container_teardown(root, id);
 	} else if (r.state.status == STATUS_RUNNING) {
-		/* It ran, so it stays, as Exited: how it ended nobody saw. */
-		kill_all(&r.cg);
-		cgroup_destroy(&r.cg);
+		/* It ran, so it stays, as Exited: how it ended nobody saw. Its cgroup is found
+		 * from its ID, never from the record (cgroup_find). */
+		struct cgroup cg;
+		if (cgroup_find(&cg, id) == 0) {
+			kill_all(&cg);
+			cgroup_destroy(&cg);
+		}
 		rc = state_set_exited(r.dir, &r.state, EXIT_UNKNOWN);
 	}
 	record_free(&r);
@@ -195,7 +199,10 @@ static void remove_remains(const char *root)
 			continue;
 		char *dir = path_join(containers, e->d_name);
 		char *state = path_join(dir, "state.json");
-		int fd = lock_dir(dir);
+		/* A look first, a lock only then: most directories have records, and a `run` scans
+		 * them all. Looked at again under the lock. */
+		bool bare = access(state, F_OK) < 0 && errno == ENOENT;
+		int fd = bare ? lock_dir(dir) : -1;
 		if (fd >= 0 && access(state, F_OK) < 0 && errno == ENOENT)
 			container_teardown(root, e->d_name);
 		if (fd >= 0)

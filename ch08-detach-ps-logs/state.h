@@ -58,7 +58,6 @@ struct record {
 	char **argv;
 	struct timespec created;
 	bool detach;
-	struct cgroup cg; /* its cgroup directories, as created */
 	struct state state;
 };
 

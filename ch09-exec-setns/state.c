@@ -304,8 +304,6 @@ int record_load(const char *root, const char *id, struct record *r)
 		r->argv[i] = (char *)(arg ? arg : "");
 	}
 	r->argv[argc] = NULL;
-	/* Its cgroup is found from its ID, never from the record (cgroup.c: cgroup_find). */
-	cgroup_find(&r->cg, id);
 	return 0;
 bad:;
 	int err = errno;
@@ -325,8 +323,6 @@ void record_free(struct record *r)
 	json_object_put(r->config);
 	free(r->dir);
 	free(r->argv);
-	for (int i = 0; i < CG_NCONTROLLERS; i++)
-		free(r->cg.dir[i]);
 	memset(r, 0, sizeof *r);
 }
 

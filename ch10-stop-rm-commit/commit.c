@@ -296,7 +296,7 @@ static int commit(const char *arg, const struct image_ref *ref, const char *imag
 		goto out;
 	/* Frozen for as short as can be: only while tar reads. -2: it exited meanwhile, and
 	 * what its layer holds can no longer change. */
-	if (running && pause && freezer_freeze(&fz, &r.cg, what) == -1)
+	if (running && pause && freezer_freeze(&fz, id, what) == -1)
 		goto out;
 	int tarred = tar_tree(tree, tmp, arg);
 	if (freezer_thaw(&fz, what) < 0 || tarred < 0)

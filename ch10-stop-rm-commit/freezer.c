@@ -212,10 +212,14 @@ static int find_freezer(struct freezer *fz, const struct cgroup *cg, const char 
 	return -1;
 }
 
-int freezer_freeze(struct freezer *fz, const struct cgroup *cg, const char *what)
+int freezer_freeze(struct freezer *fz, const char *id, const char *what)
 {
 	*fz = (struct freezer){ .lock_fd = -1, .guard_fd = -1 };
-	int rc = find_freezer(fz, cg, what);
+	struct cgroup cg;
+	if (cgroup_find(&cg, id) < 0)
+		return -2;
+	int rc = find_freezer(fz, &cg, what);
+	cgroup_free(&cg);
 	if (rc < 0)
 		return rc;
 	fz->lock_fd = open(fz->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -10,8 +10,8 @@
  * every process has stopped. Either way the write only asks; freezer_freeze() waits until the
  * kernel says the processes are frozen, for a bounded time.
  *
- * Interface: freezer_freeze() finds the container's freezer among its recorded cgroup
- * directories and freezes it; freezer_thaw() resumes it, and must be called on every path
+ * Interface: freezer_freeze() finds the container's freezer among its cgroup directories and
+ * freezes it; freezer_thaw() resumes it, and must be called on every path
  * after a freeze, error paths included (it does nothing if nothing is frozen, also with a
  * struct freezer that is all zero and never went through freezer_freeze()). If mydocker
  * dies in between, even by SIGKILL, a guard process it started thaws the container. */
@@ -31,11 +31,11 @@ struct freezer {
 	pid_t guard;  /* the process that thaws the container if mydocker dies */
 };
 
-/* Freeze the container whose cgroup directories are CG. WHAT starts each error message, such
- * as "commit: container web". Returns 0 once every process of it is frozen; -2, printing
+/* Freeze container ID (its cgroup is found from the ID: cgroup_find). WHAT starts each error
+ * message, such as "commit: container web". Returns 0 once every process of it is frozen; -2, printing
  * nothing, if its cgroup is gone (the container has exited); -1 after printing why, with
  * nothing left frozen. */
-int freezer_freeze(struct freezer *fz, const struct cgroup *cg, const char *what);
+int freezer_freeze(struct freezer *fz, const char *id, const char *what);
 
 /* Thaw what freezer_freeze() froze and release it; nothing if nothing is frozen. Returns 0,
  * or -1 after printing why (the guard then tries once more). */
