@@ -63,6 +63,10 @@ static int rm_one(const char *arg, int force)
 	int lock;
 	if (record_load(state_root, id, &r) < 0) {
 		/* A record that cannot be read cannot say the container has ended: -f only. */
+		if (!force && errno == ENOENT && container_lock_busy(state_root, id)) {
+			warn("rm: container %s is being created: wait for it, or use rm -f", arg);
+			return -1;
+		}
 		if (!force) {
 			warn_errno("rm: read the records of container %s (rm -f removes it)", arg);
 			return -1;
@@ -71,7 +75,12 @@ static int rm_one(const char *arg, int force)
 	} else {
 		if (!force && (record_alive(&r) || (r.state.status != STATUS_EXITED &&
 						    container_lock_busy(state_root, id)))) {
-			warn("rm: container %s is running: stop it first, or use rm -f", arg);
+			if (r.state.status == STATUS_CREATED)
+				warn("rm: container %s is being created: wait for it, or use rm -f",
+				     arg);
+			else
+				warn("rm: container %s is running: stop it first, or use rm -f",
+				     arg);
 			record_free(&r);
 			return -1;
 		}

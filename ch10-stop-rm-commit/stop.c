@@ -145,7 +145,12 @@ static int stop_one(const char *arg, int timeout)
 	if (record_find(state_root, arg, "stop", id) < 0)
 		return EXIT_NOT_FOUND;
 	if (record_load(state_root, id, &r) < 0) {
-		warn_errno("stop: read the records of container %s (rm -f removes it)", arg);
+		if (errno == ENOENT && container_lock_busy(state_root, id))
+			warn("stop: container %s is being created: its records are not written yet",
+			     arg);
+		else
+			warn_errno("stop: read the records of container %s (rm -f removes it)",
+				   arg);
 		return -1;
 	}
 	int lock = end_container(&r, arg, timeout, "stop");
