@@ -37,7 +37,7 @@ static void __attribute__((noreturn, format(printf, 1, 2))) fail(const char *fmt
 	vsnprintf(step, sizeof step, fmt, ap);
 	va_end(ap);
 	errno = err;
-	warn_errno("run: %s", step);
+	warn_errno("%s", step);
 	_exit(EXIT_RUNTIME);
 }
 
@@ -97,6 +97,6 @@ void container_init(struct container *c)
 
 	execvp(o->argv[0], o->argv);
 	int err = errno;
-	warn_errno("run: exec \"%s\"", o->argv[0]);
+	warn_errno("exec \"%s\"", o->argv[0]);
 	_exit(err == ENOENT ? 127 : 126);
 }

@@ -37,7 +37,7 @@ static const char run_help[] =
 
 static void __attribute__((noreturn)) usage_error(const char *what, const char *arg)
 {
-	die("run: %s%s%s (usage: " RUN_USAGE ")", what, arg ? " " : "", arg ? arg : "");
+	die("%s%s%s (usage: " RUN_USAGE ")", what, arg ? " " : "", arg ? arg : "");
 }
 
 static void parse_run_options(int argc, char **argv, struct run_opts *o)
@@ -63,8 +63,8 @@ static void parse_run_options(int argc, char **argv, struct run_opts *o)
 		case 'h':
 			/* The kernel's limit; checked now, not when init calls sethostname. */
 			if (strlen(optarg) > HOST_NAME_MAX)
-				die("run: invalid --hostname \"%s\" (at most %d characters)",
-				    optarg, HOST_NAME_MAX);
+				die("invalid --hostname \"%s\" (at most %d characters)", optarg,
+				    HOST_NAME_MAX);
 			o->hostname = optarg;
 			break;
 		case 'H':
@@ -80,7 +80,7 @@ static void parse_run_options(int argc, char **argv, struct run_opts *o)
 		usage_error("no command given", NULL);
 	o->argv = argv + optind;
 	if (o->tty && !isatty(STDIN_FILENO))
-		die("run: -t needs a terminal on stdin (the input device is not a TTY)");
+		die("-t needs a terminal on stdin (the input device is not a TTY)");
 }
 
 /* The shell convention for a status: exit N gives N, death by signal S gives 128+S. */
@@ -106,14 +106,14 @@ static int supervise(struct container *c, const sigset_t *handled)
 		if (sig < 0) {
 			if (errno == EINTR)
 				continue;
-			warn_errno("run: sigwaitinfo");
+			warn_errno("sigwaitinfo");
 			return -1;
 		}
 		if (sig == SIGCHLD) {
 			int status;
 			pid_t r = waitpid(c->pid, &status, WNOHANG);
 			if (r < 0) {
-				warn_errno("run: waitpid");
+				warn_errno("waitpid");
 				return -1;
 			}
 			if (r == c->pid) {
@@ -136,7 +136,7 @@ static void restore_terminal(void)
 	sigaddset(&ttou, SIGTTOU);
 	sigprocmask(SIG_BLOCK, &ttou, NULL);
 	if (tcsetpgrp(STDIN_FILENO, getpgrp()) < 0)
-		warn_errno("run: give the terminal back");
+		warn_errno("give the terminal back");
 }
 
 /* clone(2) without a stack of its own works like fork(2): the child goes on from here, on a
@@ -159,7 +159,7 @@ static int run_container(const struct run_opts *o)
 	sigaddset(&handled, SIGHUP);
 	/* Blocked signals wait in the queue for sigwaitinfo(): no handler, no race. */
 	if (sigprocmask(SIG_BLOCK, &handled, &c.sigmask) < 0) {
-		warn_errno("run: sigprocmask");
+		warn_errno("sigprocmask");
 		return EXIT_RUNTIME;
 	}
 
@@ -168,7 +168,7 @@ static int run_container(const struct run_opts *o)
 	if (c.pid == 0)
 		container_init(&c);
 	if (c.pid < 0) {
-		warn_errno("run: clone");
+		warn_errno("clone");
 		c.pid = 0;
 		goto out;
 	}
@@ -191,6 +191,6 @@ int cmd_run(int argc, char **argv)
 {
 	struct run_opts o = { 0 };
 	parse_run_options(argc, argv, &o);
-	require_root("run");
+	require_root();
 	return run_container(&o);
 }

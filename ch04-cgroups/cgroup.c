@@ -114,7 +114,7 @@ int cg_write(const char *dir, const char *file, const char *value)
 	char *path = path_join(dir, file);
 	int rc = write_file(path, value);
 	if (rc < 0)
-		warn_errno("run: cgroup: write \"%s\" to %s", value, path);
+		warn_errno("cgroup: write \"%s\" to %s", value, path);
 	free(path);
 	return rc;
 }
@@ -129,7 +129,7 @@ int cg_write_number(const char *dir, const char *file, long long value)
 int cg_mkdir(const char *dir)
 {
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		warn_errno("run: cgroup: mkdir %s", dir);
+		warn_errno("cgroup: mkdir %s", dir);
 		return -1;
 	}
 	return 0;
@@ -145,7 +145,7 @@ void cg_rmdir(char **dir)
 		if (errno == ENOENT)
 			break;
 		if (errno != EBUSY || i == 1000) {
-			warn_errno("run: cgroup: rmdir %s", *dir);
+			warn_errno("cgroup: rmdir %s", *dir);
 			break;
 		}
 		nanosleep(&(struct timespec){ 0, 1000 * 1000 }, NULL);
@@ -165,7 +165,7 @@ const char *cgroup_parent(void)
 		return "mydocker";
 	size_t n = strlen(name);
 	if (n > 64 || !isalnum((unsigned char)name[0]) || strspn(name, NAME_CHARS) != n) {
-		warn("run: cgroup: MYDOCKER_CGROUP_PARENT \"%s\" is not one plain name "
+		warn("cgroup: MYDOCKER_CGROUP_PARENT \"%s\" is not one plain name "
 		     "([a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 64 characters)",
 		     name);
 		return NULL;

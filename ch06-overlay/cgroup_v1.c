@@ -67,7 +67,7 @@ static int cpuset_inherit(const char *parent, const char *dir)
 		ssize_t n = read_file(path, value, sizeof value);
 		free(path);
 		if (n < 0) {
-			warn_errno("run: cgroup: read %s/%s", dir, files[i]);
+			warn_errno("cgroup: read %s/%s", dir, files[i]);
 			return -1;
 		}
 		if (*str_trim(value))
@@ -76,7 +76,7 @@ static int cpuset_inherit(const char *parent, const char *dir)
 		n = read_file(path, value, sizeof value);
 		free(path);
 		if (n < 0) {
-			warn_errno("run: cgroup: read %s/%s", parent, files[i]);
+			warn_errno("cgroup: read %s/%s", parent, files[i]);
 			return -1;
 		}
 		if (cg_write(dir, files[i], str_trim(value)) < 0)
@@ -93,8 +93,7 @@ static int v1_make_dir(struct cgroup *cg, int c, const char *id)
 		return -1;
 	char *mnt = v1_mount_point(controller_name[c]);
 	if (!mnt) {
-		warn("run: cgroup: no cgroup v1 hierarchy has the %s controller",
-		     controller_name[c]);
+		warn("cgroup: no cgroup v1 hierarchy has the %s controller", controller_name[c]);
 		return -1;
 	}
 	char *parent = path_join(mnt, parent_name);
@@ -104,7 +103,7 @@ static int v1_make_dir(struct cgroup *cg, int c, const char *id)
 		rc = cpuset_inherit(mnt, parent);
 	/* The container's own directory must be new: an existing one belongs to someone else. */
 	if (rc == 0 && mkdir(dir, 0755) < 0) {
-		warn_errno("run: cgroup: mkdir %s", dir);
+		warn_errno("cgroup: mkdir %s", dir);
 		rc = -1;
 	}
 	if (rc == 0)

@@ -25,7 +25,7 @@ static int enable_controllers(const char *dir)
 	ssize_t n = read_file(path, avail, sizeof avail);
 	free(path);
 	if (n < 0) {
-		warn_errno("run: cgroup: read %s/cgroup.controllers", dir);
+		warn_errno("cgroup: read %s/cgroup.controllers", dir);
 		return -1;
 	}
 	for (size_t i = 0; i < sizeof needed / sizeof needed[0]; i++) {
@@ -34,8 +34,7 @@ static int enable_controllers(const char *dir)
 		char padded[1100];
 		snprintf(padded, sizeof padded, " %s ", str_trim(avail));
 		if (!strstr(padded, word)) {
-			warn("run: cgroup: the %s controller is not available in %s", needed[i],
-			     dir);
+			warn("cgroup: the %s controller is not available in %s", needed[i], dir);
 			return -1;
 		}
 	}
@@ -85,7 +84,7 @@ int cgroup_v2_create(struct cgroup *cg, const char *id, const struct limits *lim
 	free(parent);
 	/* The container's own directory must be new: an existing one belongs to someone else. */
 	if (rc == 0 && mkdir(dir, 0755) < 0) {
-		warn_errno("run: cgroup: mkdir %s", dir);
+		warn_errno("cgroup: mkdir %s", dir);
 		rc = -1;
 	}
 	if (rc < 0) {

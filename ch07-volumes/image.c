@@ -60,7 +60,7 @@ static char *find_tarball(const char *root, const char *name)
 			free(path);
 	}
 	if (!found)
-		warn("run: image \"%s\" not found (looked in %s and %s)", name, places[0],
+		warn("image \"%s\" not found (looked in %s and %s)", name, places[0],
 		     places[1] ? places[1] : "beside mydocker");
 	free(places[0]);
 	free(places[1]);
@@ -85,7 +85,7 @@ static void remove_unlocked(const char *dir, const char *prefix, const char *kee
 		char *path = path_join(dir, e->d_name);
 		int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0 && remove_tree(path) < 0)
-			warn_errno("run: remove %s", path);
+			warn_errno("remove %s", path);
 		if (fd >= 0)
 			close(fd);
 		free(path);
@@ -106,14 +106,14 @@ static int run_tar(const char *name, const char *tarball, const char *dir)
 			 /* An odd time stamp or an unknown pax keyword is no danger. */
 			 "--warning=no-timestamp", "--warning=no-unknown-keyword", NULL };
 	if (access(TAR, X_OK) < 0) {
-		warn("run: unpacking needs GNU tar (%s: %s; sudo apt-get install tar)", TAR,
+		warn("unpacking needs GNU tar (%s: %s; sudo apt-get install tar)", TAR,
 		     strerror(errno));
 		return -1;
 	}
 	char why[512];
 	if (run_quietly(TAR, argv, -1, why, sizeof why) == 0)
 		return 0;
-	warn("run: image \"%s\" (%s): %s", name, tarball, why);
+	warn("image \"%s\" (%s): %s", name, tarball, why);
 	return -1;
 }
 
@@ -126,45 +126,45 @@ static int unpack_image(const char *root, const char *name, const char *tarball,
 	char *tmp = xasprintf("%s/.unpack-%s-XXXXXX", images, name);
 	int images_fd = -1, tmp_fd = -1, rc = -1;
 	if (mkdir_p(images, 0755) < 0) {
-		warn_errno("run: mkdir %s", images);
+		warn_errno("mkdir %s", images);
 		goto out;
 	}
 	/* Sweeping and creating under one lock: a sweep never sees an unpack that has made its
 	 * directory but not yet locked it. */
 	images_fd = open(images, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (images_fd < 0 || flock(images_fd, LOCK_EX) < 0) {
-		warn_errno("run: lock %s", images);
+		warn_errno("lock %s", images);
 		goto out;
 	}
 	remove_unlocked(images, ".unpack-", NULL);
 	if (!mkdtemp(tmp)) {
-		warn_errno("run: mkdtemp %s", tmp);
+		warn_errno("mkdtemp %s", tmp);
 		goto out;
 	}
 	tmp_fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (tmp_fd < 0 || flock(tmp_fd, LOCK_EX) < 0) {
-		warn_errno("run: lock %s", tmp);
+		warn_errno("lock %s", tmp);
 		goto out;
 	}
 	close_fd(&images_fd);
 	/* mkdtemp makes the directory 0700; the image's own "./" entry, if any, overrides this. */
 	if (chmod(tmp, 0755) < 0) {
-		warn_errno("run: chmod %s", tmp);
+		warn_errno("chmod %s", tmp);
 		goto out;
 	}
 	if (run_tar(name, tarball, tmp) < 0)
 		goto out;
 	char *image_dir = path_join(images, name);
 	if (mkdir(image_dir, 0755) < 0 && errno != EEXIST)
-		warn_errno("run: mkdir %s", image_dir);
+		warn_errno("mkdir %s", image_dir);
 	else if (rename(tmp, copy) == 0 || errno == EEXIST || errno == ENOTEMPTY)
 		rc = 0;
 	else
-		warn_errno("run: rename %s to %s", tmp, copy);
+		warn_errno("rename %s to %s", tmp, copy);
 	free(image_dir);
 out:
 	if (tmp_fd >= 0 && remove_tree(tmp) < 0)
-		warn_errno("run: remove %s", tmp);
+		warn_errno("remove %s", tmp);
 	close_fd(&tmp_fd);
 	close_fd(&images_fd);
 	free(tmp);
@@ -177,13 +177,12 @@ out:
 int image_open(const char *root, const char *name, char **lower)
 {
 	if (!valid_image_name(name)) {
-		warn("run: invalid image name \"%s\" (letters, digits, '.', '_' and '-')", name);
+		warn("invalid image name \"%s\" (letters, digits, '.', '_' and '-')", name);
 		return -1;
 	}
 	/* overlayfs takes its directories in a comma- and colon-separated option string. */
 	if (strpbrk(root, ",:\\")) {
-		warn("run: the state root %s cannot contain ',', ':' or '\\' (overlayfs options)",
-		     root);
+		warn("the state root %s cannot contain ',', ':' or '\\' (overlayfs options)", root);
 		return -1;
 	}
 	char *tarball = find_tarball(root, name);
@@ -191,7 +190,7 @@ int image_open(const char *root, const char *name, char **lower)
 		return -1;
 	struct stat st;
 	if (stat(tarball, &st) < 0) {
-		warn_errno("run: stat %s", tarball);
+		warn_errno("stat %s", tarball);
 		free(tarball);
 		return -1;
 	}
@@ -204,13 +203,13 @@ int image_open(const char *root, const char *name, char **lower)
 		goto out;
 	fd = open(copy, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || flock(fd, LOCK_SH) < 0) {
-		warn_errno("run: open image %s", copy);
+		warn_errno("open image %s", copy);
 		close_fd(&fd);
 		goto out;
 	}
 	/* A newer unpack may have removed this copy between open and flock. */
 	if (fstat(fd, &st) < 0 || st.st_nlink == 0) {
-		warn("run: image \"%s\" changed while starting; try again", name);
+		warn("image \"%s\" changed while starting; try again", name);
 		close_fd(&fd);
 		goto out;
 	}
@@ -234,7 +233,7 @@ char *layer_create(const char *root, const char *id)
 	free(containers);
 	/* The container's own directory must be new: an existing one belongs to someone else. */
 	if (rc < 0 || mkdir(dir, 0755) < 0) {
-		warn_errno("run: mkdir %s", dir);
+		warn_errno("mkdir %s", dir);
 		free(dir);
 		return NULL;
 	}
@@ -243,7 +242,7 @@ char *layer_create(const char *root, const char *id)
 		char *sub = path_join(dir, parts[i]);
 		rc = mkdir(sub, 0755);
 		if (rc < 0)
-			warn_errno("run: mkdir %s", sub);
+			warn_errno("mkdir %s", sub);
 		free(sub);
 		if (rc < 0) {
 			layer_remove(dir);
@@ -258,5 +257,5 @@ char *layer_create(const char *root, const char *id)
 void layer_remove(const char *dir)
 {
 	if (remove_tree(dir) < 0)
-		warn_errno("run: remove %s", dir);
+		warn_errno("remove %s", dir);
 }

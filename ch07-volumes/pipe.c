@@ -88,7 +88,7 @@ int receive_failure(int fd)
 	size_t len;
 	char *record = read_all(fd, &len);
 	if (!record) {
-		warn_errno("run: read from the error pipe");
+		warn_errno("read from the error pipe");
 		return EXIT_RUNTIME;
 	}
 	record[len] = '\0';
@@ -96,7 +96,7 @@ int receive_failure(int fd)
 	if (len > 0) {
 		if (sscanf(record, "%d %n", &code, &skip) < 1 || code == 0)
 			code = EXIT_RUNTIME, skip = 0;
-		warn("run: %s", record + skip);
+		warn("%s", record + skip);
 	}
 	free(record);
 	return code;

@@ -58,7 +58,7 @@ static const char run_help[] =
 
 static void __attribute__((noreturn)) usage_error(const char *what, const char *arg)
 {
-	die("run: %s%s%s (usage: " RUN_USAGE ")", what, arg ? " " : "", arg ? arg : "");
+	die("%s%s%s (usage: " RUN_USAGE ")", what, arg ? " " : "", arg ? arg : "");
 }
 
 /* The CFS period --cpus is measured against: 100 ms, as Docker uses. */
@@ -70,7 +70,7 @@ static void __attribute__((noreturn)) usage_error(const char *what, const char *
 static void __attribute__((noreturn))
 bad_value(const char *flag, const char *value, const char *want)
 {
-	die("run: invalid %s \"%s\" (want %s)", flag, value, want);
+	die("invalid %s \"%s\" (want %s)", flag, value, want);
 }
 
 /* Check a limit flag's value now, before anything is created. */
@@ -82,8 +82,7 @@ static void parse_limit(int c, const char *value, struct limits *lim)
 		if (parse_memory(value, &lim->memory) < 0)
 			bad_value("--memory", value, "a positive size such as 64m or 1g");
 		if (lim->memory < MIN_MEMORY)
-			die("run: invalid --memory \"%s\": Minimum memory limit allowed is 6MB",
-			    value);
+			die("invalid --memory \"%s\": Minimum memory limit allowed is 6MB", value);
 		break;
 	case 'S':
 		if (parse_long(value, 1, 262144, &lim->cpu_shares) < 0)
@@ -97,12 +96,12 @@ static void parse_limit(int c, const char *value, struct limits *lim)
 		 * never gets it; Docker refuses it, and so does mydocker. */
 		n = get_nprocs();
 		if (lim->cpu_quota > n * lim->cpu_period)
-			die("run: invalid --cpus \"%s\": more than the %lld CPU%s of this machine (want at most %lld)",
+			die("invalid --cpus \"%s\": more than the %lld CPU%s of this machine (want at most %lld)",
 			    value, n, n == 1 ? "" : "s", n);
 		break;
 	case 'P':
 		if (parse_cpuset(value, get_nprocs_conf()) < 0)
-			die("run: invalid --cpuset-cpus \"%s\" (want CPUs such as 0-1 or 0,1 among the %d of this machine)",
+			die("invalid --cpuset-cpus \"%s\" (want CPUs such as 0-1 or 0,1 among the %d of this machine)",
 			    value, get_nprocs_conf());
 		lim->cpuset_cpus = value;
 		break;
@@ -144,8 +143,8 @@ static void parse_run_options(int argc, char **argv, struct run_opts *o)
 		case 'h':
 			/* The kernel's limit; checked now, not when init calls sethostname. */
 			if (strlen(optarg) > HOST_NAME_MAX)
-				die("run: invalid --hostname \"%s\" (at most %d characters)",
-				    optarg, HOST_NAME_MAX);
+				die("invalid --hostname \"%s\" (at most %d characters)", optarg,
+				    HOST_NAME_MAX);
 			o->hostname = optarg;
 			break;
 		case 'm':
@@ -157,7 +156,7 @@ static void parse_run_options(int argc, char **argv, struct run_opts *o)
 			break;
 		case 'v':
 			if (add_volume(&o->vols, &o->nvols, optarg, err, sizeof err) < 0)
-				die("run: %s", err);
+				die("%s", err);
 			break;
 		case 'H':
 			fputs(run_help, stdout);
@@ -174,7 +173,7 @@ static void parse_run_options(int argc, char **argv, struct run_opts *o)
 	static char *default_command[] = { "sh", NULL };
 	o->argv = optind < argc ? argv + optind : default_command;
 	if (o->tty && !isatty(STDIN_FILENO))
-		die("run: -t needs a terminal on stdin (the input device is not a TTY)");
+		die("-t needs a terminal on stdin (the input device is not a TTY)");
 }
 
 /* The shell convention for a status: exit N gives N, death by signal S gives 128+S. */
@@ -200,14 +199,14 @@ static int supervise(struct container *c, const sigset_t *handled)
 		if (sig < 0) {
 			if (errno == EINTR)
 				continue;
-			warn_errno("run: sigwaitinfo");
+			warn_errno("sigwaitinfo");
 			return -1;
 		}
 		if (sig == SIGCHLD) {
 			int status;
 			pid_t r = waitpid(c->pid, &status, WNOHANG);
 			if (r < 0) {
-				warn_errno("run: waitpid");
+				warn_errno("waitpid");
 				return -1;
 			}
 			if (r == c->pid) {
@@ -230,7 +229,7 @@ static void restore_terminal(void)
 	sigaddset(&ttou, SIGTTOU);
 	sigprocmask(SIG_BLOCK, &ttou, NULL);
 	if (tcsetpgrp(STDIN_FILENO, getpgrp()) < 0)
-		warn_errno("run: give the terminal back");
+		warn_errno("give the terminal back");
 }
 
 /* A signal that came while the image was unpacked (that can take seconds) or the cgroup made
@@ -251,7 +250,7 @@ static int pending_stop_signal(void)
 static int make_pipe(int fds[2])
 {
 	if (pipe2(fds, O_CLOEXEC) < 0) {
-		warn_errno("run: pipe");
+		warn_errno("pipe");
 		return -1;
 	}
 	return 0;
@@ -272,7 +271,7 @@ static int start_container(struct container *c)
 	if (make_pipe(c->command_pipe) < 0 || make_pipe(c->error_pipe) < 0)
 		return EXIT_RUNTIME;
 	if ((sig = pending_stop_signal())) {
-		warn("run: %s before the container started", strsignal(sig));
+		warn("%s before the container started", strsignal(sig));
 		return 128 + sig;
 	}
 
@@ -281,7 +280,7 @@ static int start_container(struct container *c)
 	if (c->pid == 0)
 		container_init(c);
 	if (c->pid < 0) {
-		warn_errno("run: clone");
+		warn_errno("clone");
 		c->pid = 0;
 		return EXIT_RUNTIME;
 	}
@@ -292,7 +291,7 @@ static int start_container(struct container *c)
 		return EXIT_RUNTIME;
 	/* Sending the command and closing the pipe is the start signal. */
 	if (send_command(c->command_pipe[1], c->opts->argv) < 0 && errno != EPIPE)
-		warn_errno("run: send the command to the container");
+		warn_errno("send the command to the container");
 	close_fd(&c->command_pipe[1]);
 	/* The error pipe stays empty until execve closes it, or holds why init failed. */
 	failed = receive_failure(c->error_pipe[0]);
@@ -313,7 +312,7 @@ static int run_container(const struct run_opts *o)
 	sigaddset(&handled, SIGHUP);
 	/* Blocked signals wait in the queue for sigwaitinfo(): no handler, no race. */
 	if (sigprocmask(SIG_BLOCK, &handled, &c.sigmask) < 0) {
-		warn_errno("run: sigprocmask");
+		warn_errno("sigprocmask");
 		return EXIT_RUNTIME;
 	}
 	/* A write to the pipe of an init that died must fail with EPIPE, not kill mydocker. */
@@ -356,7 +355,7 @@ int cmd_run(int argc, char **argv)
 {
 	struct run_opts o = { 0 };
 	parse_run_options(argc, argv, &o);
-	require_root("run");
+	require_root();
 	int code = run_container(&o);
 	free(o.vols);
 	return code;

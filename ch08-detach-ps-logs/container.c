@@ -176,7 +176,7 @@ static int reserve_name(struct container *c)
 			return c->name ? 0 : -1;
 		int gone = name_owner_gone(owner);
 		if (gone == 0)
-			warn("run: the container name \"%s\" is already in use by container %s",
+			warn("the container name \"%s\" is already in use by container %s",
 			     c->opts->name, owner);
 		free(owner);
 		if (gone <= 0)
@@ -223,7 +223,7 @@ static int create_dir(struct container *c)
 	char *dir = container_dir(state_root, c->id);
 	int all = mkdir_p(containers, 0755) < 0 ? -1 : lock_containers(state_root, LOCK_EX);
 	if (all < 0) {
-		warn_errno("run: lock %s", containers);
+		warn_errno("lock %s", containers);
 		free(dir);
 		free(containers);
 		return -1;
@@ -231,13 +231,13 @@ static int create_dir(struct container *c)
 	remove_remains(state_root);
 	int rc = mkdir(dir, 0755);
 	if (rc < 0) {
-		warn_errno("run: mkdir %s", dir);
+		warn_errno("mkdir %s", dir);
 		free(dir);
 	} else {
 		c->dir = dir;
 		c->lock_fd = lock_dir(dir);
 		if (c->lock_fd < 0) {
-			warn_errno("run: lock %s", dir);
+			warn_errno("lock %s", dir);
 			rc = -1;
 		}
 	}

@@ -91,7 +91,9 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		if (!strcmp(cmd, commands[i].name))
+		if (!strcmp(cmd, commands[i].name)) {
+			report_command(commands[i].name);
 			return commands[i].run(argc - 1, argv + 1);
+		}
 	die("unknown command \"%s\" (usage: " MAIN_USAGE "; see 'mydocker --help')", cmd);
 }

@@ -209,7 +209,7 @@ static int seed_from_image(const struct volume *v, const char *lower, const char
 {
 	int root = open(lower, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0) {
-		warn_errno("run: volume %s: open the image %s", v->name, lower);
+		warn_errno("volume %s: open the image %s", v->name, lower);
 		return -1;
 	}
 	int src = open_in_root(root, v->target, O_DIRECTORY);
@@ -217,14 +217,14 @@ static int seed_from_image(const struct volume *v, const char *lower, const char
 	if (src < 0 && (errno == ENOENT || errno == ENOTDIR))
 		return 0; /* nothing there, or not a directory: the volume starts empty */
 	if (src < 0) {
-		warn_errno("run: volume %s: look up %s in the image", v->name, v->target);
+		warn_errno("volume %s: look up %s in the image", v->name, v->target);
 		return -1;
 	}
 	char why[512];
 	int rc = copy_tree(src, dir, why, sizeof why);
 	close(src);
 	if (rc < 0)
-		warn("run: volume %s: copy the image's %s into it: %s", v->name, v->target, why);
+		warn("volume %s: copy the image's %s into it: %s", v->name, v->target, why);
 	return rc;
 }
 
@@ -238,16 +238,16 @@ static int create_named_volume(const struct volume *v, const char *path, const c
 	char *tmp = xasprintf("%s/.new-%s-XXXXXX", dir, v->name);
 	int rc = -1;
 	if (mkdir_p(dir, 0755) < 0) {
-		warn_errno("run: mkdir %s", dir);
+		warn_errno("mkdir %s", dir);
 		goto out;
 	}
 	if (!mkdtemp(tmp)) {
-		warn_errno("run: volume %s: mkdtemp %s", v->name, tmp);
+		warn_errno("volume %s: mkdtemp %s", v->name, tmp);
 		goto out;
 	}
 	/* mkdtemp makes it 0700; seeding copies the image's mode over this. */
 	if (chmod(tmp, 0755) < 0) {
-		warn_errno("run: volume %s: chmod %s", v->name, tmp);
+		warn_errno("volume %s: chmod %s", v->name, tmp);
 		remove_tree(tmp);
 		goto out;
 	}
@@ -260,7 +260,7 @@ static int create_named_volume(const struct volume *v, const char *path, const c
 		remove_tree(tmp);
 		if (err != EEXIST) {
 			errno = err;
-			warn_errno("run: volume %s: rename %s to %s", v->name, tmp, path);
+			warn_errno("volume %s: rename %s to %s", v->name, tmp, path);
 			goto out;
 		}
 	}
@@ -281,24 +281,24 @@ int prepare_volumes(const struct volume *vols, size_t n, const char *root, const
 		char path[PATH_MAX];
 		struct stat st;
 		if (volume_source(v, root, path, sizeof path) < 0) {
-			warn_errno("run: volume %s", *v->name ? v->name : v->target);
+			warn_errno("volume %s", *v->name ? v->name : v->target);
 			return -1;
 		}
 		int found = *v->name ? lstat(path, &st) : stat(path, &st);
 		if (found == 0 && *v->name && !S_ISDIR(st.st_mode)) {
-			warn("run: volume %s: %s is not a directory", v->name, path);
+			warn("volume %s: %s is not a directory", v->name, path);
 			return -1;
 		}
 		if (found == 0)
 			continue;
 		if (errno != ENOENT) {
-			warn_errno("run: volume %s: %s", *v->name ? v->name : v->target, path);
+			warn_errno("volume %s: %s", *v->name ? v->name : v->target, path);
 			return -1;
 		}
 		if (*v->name && create_named_volume(v, path, lower) < 0)
 			return -1;
 		if (!*v->name && mkdir_p(path, 0755) < 0) {
-			warn_errno("run: volume %s: create the host directory %s", v->target, path);
+			warn_errno("volume %s: create the host directory %s", v->target, path);
 			return -1;
 		}
 	}

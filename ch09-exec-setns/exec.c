@@ -104,7 +104,7 @@ struct target {
 
 static void __attribute__((noreturn)) usage_error(const char *what, const char *arg)
 {
-	die("exec: %s%s%s (usage: " EXEC_USAGE ")", what, arg ? " " : "", arg ? arg : "");
+	die("%s%s%s (usage: " EXEC_USAGE ")", what, arg ? " " : "", arg ? arg : "");
 }
 
 static void parse_exec_options(int argc, char **argv, struct exec_opts *o)
@@ -131,14 +131,13 @@ static void parse_exec_options(int argc, char **argv, struct exec_opts *o)
 			break;
 		case 'e':
 			if (optarg[0] == '=' || !strchr(optarg, '='))
-				die("exec: invalid --env \"%s\" (want KEY=VALUE)", optarg);
+				die("invalid --env \"%s\" (want KEY=VALUE)", optarg);
 			o->env[o->nenv++] = optarg;
 			break;
 		case 'w':
 			/* Relative to what? Docker refuses it too. */
 			if (optarg[0] != '/')
-				die("exec: invalid --workdir \"%s\" (want an absolute path)",
-				    optarg);
+				die("invalid --workdir \"%s\" (want an absolute path)", optarg);
 			o->workdir = optarg;
 			break;
 		case 'H':
@@ -157,7 +156,7 @@ static void parse_exec_options(int argc, char **argv, struct exec_opts *o)
 		usage_error("no command given", NULL);
 	o->argv = argv + optind;
 	if (o->tty && !isatty(STDIN_FILENO))
-		die("exec: -t needs a terminal on stdin (the input device is not a TTY)");
+		die("-t needs a terminal on stdin (the input device is not a TTY)");
 }
 
 /* Find the container the user named and check that it runs. On failure the reason has been
@@ -165,14 +164,14 @@ static void parse_exec_options(int argc, char **argv, struct exec_opts *o)
 static int find_running(const char *name, struct record *r)
 {
 	char id[ID_LEN + 1];
-	if (record_find(state_root, name, "exec", id) < 0)
+	if (record_find(state_root, name, id) < 0)
 		return EXIT_NOT_FOUND;
 	if (record_load(state_root, id, r) < 0) {
-		warn_errno("exec: read the records of container %s", name);
+		warn_errno("read the records of container %s", name);
 		return EXIT_RUNTIME;
 	}
 	if (!record_alive(r)) {
-		warn("exec: container %s is not running", name);
+		warn("container %s is not running", name);
 		record_free(r);
 		return EXIT_RUNTIME;
 	}
@@ -339,12 +338,12 @@ static int hold_container(struct target *t, const struct record *r, const struct
 	int err = errno;
 	/* An exiting process has no namespaces any more: its files are gone (ENOENT). */
 	if (!process_runs(r->state.pid, r->state.pid_start) || (!held && err == ENOENT)) {
-		warn("exec: container %s is not running", o->container);
+		warn("container %s is not running", o->container);
 		return -1;
 	}
 	if (!held) {
 		errno = err;
-		warn_errno("exec: open %s", t->failed);
+		warn_errno("open %s", t->failed);
 		return -1;
 	}
 	return 0;
@@ -357,7 +356,7 @@ static int enter_namespaces(struct target *t)
 		if (t->ns_fd[i] < 0)
 			continue;
 		if (setns(t->ns_fd[i], ns_kinds[i].type) < 0) {
-			warn_errno("exec: enter the container's %s namespace", ns_kinds[i].name);
+			warn_errno("enter the container's %s namespace", ns_kinds[i].name);
 			return -1;
 		}
 		close_fd(&t->ns_fd[i]);
@@ -442,7 +441,7 @@ static int wait_command(pid_t pid, bool tty, const sigset_t *handled)
 	for (;;) {
 		int sig = sigwaitinfo(handled, NULL), status;
 		if (sig < 0 && errno != EINTR) {
-			warn_errno("exec: sigwaitinfo");
+			warn_errno("sigwaitinfo");
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
 			return EXIT_RUNTIME;
@@ -481,13 +480,13 @@ static int exec_in_container(const struct exec_opts *o)
 	sigaddset(&blocked, SIGTTOU);
 	/* Blocked signals wait in the queue for sigwaitinfo(): no handler, no race. */
 	if (sigprocmask(SIG_BLOCK, &blocked, &old) < 0) {
-		warn_errno("exec: sigprocmask");
+		warn_errno("sigprocmask");
 		goto out;
 	}
 	if (hold_container(&t, &r, o) < 0)
 		goto out;
 	if (pipe2(t.error_pipe, O_CLOEXEC) < 0) {
-		warn_errno("exec: pipe");
+		warn_errno("pipe");
 		goto out;
 	}
 	if (enter_namespaces(&t) < 0)
@@ -499,21 +498,21 @@ static int exec_in_container(const struct exec_opts *o)
 	if (pid < 0) {
 		/* A PID namespace whose first process is gone takes no new process (ENOMEM). */
 		if (!process_runs(r.state.pid, r.state.pid_start))
-			warn("exec: container %s is not running", o->container);
+			warn("container %s is not running", o->container);
 		else
-			warn_errno("exec: fork");
+			warn_errno("fork");
 		goto out;
 	}
 	close_fd(&t.error_pipe[1]);
 	/* The error pipe stays empty until execve closes it, or holds why the child failed. */
-	code = receive_failure(t.error_pipe[0], "exec");
+	code = receive_failure(t.error_pipe[0]);
 	if (code == 0)
 		code = wait_command(pid, o->tty, &handled);
 	else
 		waitpid(pid, NULL, 0);
 	/* The terminal goes back to mydocker's process group (SIGTTOU is still blocked). */
 	if (o->tty && tcsetpgrp(STDIN_FILENO, getpgrp()) < 0)
-		warn_errno("exec: give the terminal back");
+		warn_errno("give the terminal back");
 out:
 	target_close(&t);
 	record_free(&r);
@@ -524,8 +523,8 @@ int cmd_exec(int argc, char **argv)
 {
 	struct exec_opts o = { 0 };
 	parse_exec_options(argc, argv, &o);
-	require_root("exec");
-	require_safe_root("exec");
+	require_root();
+	require_safe_root();
 	int code = exec_in_container(&o);
 	free(o.env);
 	return code;

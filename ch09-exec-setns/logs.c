@@ -44,7 +44,7 @@ int logs_create(const char *dir)
 		char *path = path_join(dir, log_names[i]);
 		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
 		if (fd < 0)
-			warn_errno("run: create %s", path);
+			warn_errno("create %s", path);
 		free(path);
 		if (fd < 0)
 			return -1;
@@ -102,9 +102,9 @@ static void drain(int in, int out)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			die_errno("logs: read");
+			die_errno("read");
 		if (write_all(out, buf, n) < 0)
-			die_errno("logs: write");
+			die_errno("write");
 	}
 }
 
@@ -115,7 +115,7 @@ static int open_pidfd(pid_t pid, unsigned long long start)
 {
 	int fd = syscall(SYS_pidfd_open, pid, 0);
 	if (fd < 0 && errno != ESRCH && errno != EINVAL)
-		die_errno("logs: pidfd_open %d", pid);
+		die_errno("pidfd_open %d", pid);
 	if (fd >= 0 && !process_runs(pid, start))
 		close_fd(&fd);
 	return fd;
@@ -131,11 +131,11 @@ static void follow(const struct record *r, const int fds[2])
 		return;
 	int in = inotify_init1(IN_CLOEXEC);
 	if (in < 0)
-		die_errno("logs: inotify_init1");
+		die_errno("inotify_init1");
 	for (int i = 0; i < 2; i++) {
 		char *path = path_join(r->dir, log_names[i]);
 		if (inotify_add_watch(in, path, IN_MODIFY) < 0)
-			die_errno("logs: watch %s", path);
+			die_errno("watch %s", path);
 		free(path);
 	}
 	for (;;) {
@@ -144,12 +144,12 @@ static void follow(const struct record *r, const int fds[2])
 		struct pollfd p[2] = { { .fd = in, .events = POLLIN },
 				       { .fd = pidfd, .events = POLLIN } };
 		if (poll(p, 2, -1) < 0 && errno != EINTR)
-			die_errno("logs: poll");
+			die_errno("poll");
 		if (p[1].revents)
 			break;
 		char events[4096];
 		if (p[0].revents && read(in, events, sizeof events) < 0 && errno != EINTR)
-			die_errno("logs: read inotify events");
+			die_errno("read inotify events");
 	}
 	close(in);
 	close(pidfd);
@@ -163,7 +163,7 @@ static void follow(const struct record *r, const int fds[2])
 
 static void __attribute__((noreturn)) usage_error(const char *what, const char *arg)
 {
-	die("logs: %s%s%s (usage: " LOGS_USAGE ")", what, arg ? " " : "", arg ? arg : "");
+	die("%s%s%s (usage: " LOGS_USAGE ")", what, arg ? " " : "", arg ? arg : "");
 }
 
 int cmd_logs(int argc, char **argv)
@@ -185,7 +185,7 @@ int cmd_logs(int argc, char **argv)
 			break;
 		case 'n':
 			if (strcmp(optarg, "all") && parse_long(optarg, 0, 1LL << 62, &lines) < 0)
-				die("logs: invalid --tail \"%s\" (want a number of lines, or all)",
+				die("invalid --tail \"%s\" (want a number of lines, or all)",
 				    optarg);
 			break;
 		case 'H':
@@ -199,17 +199,17 @@ int cmd_logs(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		usage_error(optind < argc ? "one container at a time" : "no container given", NULL);
-	require_root("logs");
-	require_safe_root("logs");
+	require_root();
+	require_safe_root();
 
 	char id[ID_LEN + 1];
 	struct record r;
-	if (record_find(state_root, argv[optind], "logs", id) < 0)
+	if (record_find(state_root, argv[optind], id) < 0)
 		exit(EXIT_NOT_FOUND);
 	if (record_load(state_root, id, &r) < 0)
-		die_errno("logs: read the records of container %s", argv[optind]);
+		die_errno("read the records of container %s", argv[optind]);
 	if (!r.detach)
-		die("logs: container %s runs in the foreground: its output goes to its terminal, "
+		die("container %s runs in the foreground: its output goes to its terminal, "
 		    "not to a log",
 		    argv[optind]);
 	int fds[2];
@@ -217,10 +217,10 @@ int cmd_logs(int argc, char **argv)
 		char *path = path_join(r.dir, log_names[i]);
 		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
 		if (fds[i] < 0)
-			die_errno("logs: open %s", path);
+			die_errno("open %s", path);
 		free(path);
 		if (lseek(fds[i], tail_start(fds[i], lines), SEEK_SET) < 0)
-			die_errno("logs: seek in %s", log_names[i]);
+			die_errno("seek in %s", log_names[i]);
 		drain(fds[i], i + 1);
 	}
 	if (follow_output)

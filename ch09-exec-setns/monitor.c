@@ -39,7 +39,7 @@ static void report_start(int code)
 	int n = snprintf(line, sizeof line, "%d\n", code);
 	/* mydocker may be gone already (killed while waiting): then nobody needs the answer. */
 	if (write_all(RESULT_FD, line, n) < 0 && errno != EPIPE)
-		warn_errno("run: monitor: report the start");
+		warn_errno("monitor: report the start");
 }
 
 /* Keep nothing of the caller's: stdin and stdout are /dev/null, the working directory is /
@@ -70,7 +70,7 @@ monitor(struct container *c, const sigset_t *handled, int result_fd)
 	struct state st = { 0 };
 	int code = EXIT_RUNTIME;
 	if (detach_from_caller(c, result_fd) < 0)
-		warn_errno("run: monitor: detach from the caller");
+		warn_errno("monitor: detach from the caller");
 	else
 		code = start_container(c, &st);
 	if (code) {
@@ -86,7 +86,7 @@ monitor(struct container *c, const sigset_t *handled, int result_fd)
 	char *path = path_join(c->dir, "monitor.log");
 	int log = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (log < 0 || dup2(log, STDERR_FILENO) < 0)
-		warn_errno("run: monitor: open %s", path);
+		warn_errno("monitor: open %s", path);
 	if (log > STDERR_FILENO)
 		close(log);
 	free(path);
@@ -124,7 +124,7 @@ int monitor_start(struct container *c, const sigset_t *handled)
 	if (pipe2(result, O_CLOEXEC) == 0)
 		middle = fork();
 	if (middle < 0) {
-		warn_errno("run: start the monitor");
+		warn_errno("start the monitor");
 		container_destroy(c);
 		return EXIT_RUNTIME;
 	}
@@ -138,7 +138,7 @@ int monitor_start(struct container *c, const sigset_t *handled)
 		if (pid == 0)
 			monitor(c, handled, result[1]);
 		if (pid < 0)
-			warn_errno("run: start the monitor");
+			warn_errno("start the monitor");
 		_exit(pid < 0 ? EXIT_RUNTIME : 0);
 	}
 	close(result[1]);
@@ -152,7 +152,7 @@ int monitor_start(struct container *c, const sigset_t *handled)
 		/* No monitor, or it died before it could answer: whatever it started died with it
 		 * (PR_SET_PDEATHSIG), or is killed here, and nobody else will clean up. */
 		if (forked)
-			warn("run: the container's monitor died before the container started");
+			warn("the container's monitor died before the container started");
 		container_destroy(c);
 		return EXIT_RUNTIME;
 	}

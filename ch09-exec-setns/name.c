@@ -80,7 +80,7 @@ char *name_reserve(const char *root, const char *wanted, const char *id, char **
 	*owner = NULL;
 	char *dir = path_join(root, "names");
 	if (mkdir_p(dir, 0755) < 0) {
-		warn_errno("run: mkdir %s", dir);
+		warn_errno("mkdir %s", dir);
 		free(dir);
 		return NULL;
 	}
@@ -105,7 +105,7 @@ char *name_reserve(const char *root, const char *wanted, const char *id, char **
 	}
 	if (!name && !*owner) {
 		errno = err;
-		warn_errno("run: reserve a name in %s", dir);
+		warn_errno("reserve a name in %s", dir);
 	}
 	free(dir);
 	return name;

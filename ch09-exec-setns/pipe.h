@@ -9,6 +9,6 @@
 int send_command(int fd, char **argv);
 char **receive_command(int fd);
 void report_failure(int fd, int code, int err, const char *what) __attribute__((noreturn));
-int receive_failure(int fd, const char *cmd);
+int receive_failure(int fd);
 
 #endif

@@ -60,12 +60,12 @@ int start_reaper(struct container *c)
 {
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0) {
-		warn_errno("run: start the reaper: pipe");
+		warn_errno("start the reaper: pipe");
 		return -1;
 	}
 	pid_t pid = fork();
 	if (pid < 0) {
-		warn_errno("run: start the reaper: fork");
+		warn_errno("start the reaper: fork");
 		close(p[0]);
 		close(p[1]);
 		return -1;
@@ -84,6 +84,6 @@ void stop_reaper(struct container *c)
 {
 	char done = 1;
 	if (c->reaper_fd >= 0 && write(c->reaper_fd, &done, 1) < 0)
-		warn_errno("run: tell the reaper to exit");
+		warn_errno("tell the reaper to exit");
 	close_fd(&c->reaper_fd);
 }

@@ -62,7 +62,7 @@ struct record {
 };
 
 char *container_dir(const char *root, const char *id);
-void require_safe_root(const char *cmd);
+void require_safe_root(void);
 int record_create(const struct container *c);
 int state_write(const char *dir, const struct state *st);
 int state_set_running(const char *dir, struct state *st, pid_t pid, pid_t monitor);
@@ -70,7 +70,7 @@ int state_set_exited(const char *dir, struct state *st, int code);
 int record_load(const char *root, const char *id, struct record *r);
 void record_free(struct record *r);
 int record_list(const char *root, struct record **records, size_t *n);
-int record_find(const char *root, const char *arg, const char *cmd, char id[ID_LEN + 1]);
+int record_find(const char *root, const char *arg, char id[ID_LEN + 1]);
 
 bool record_alive(const struct record *r);
 int record_refresh(struct record *r);

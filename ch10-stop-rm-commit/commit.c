@@ -143,7 +143,7 @@ static int running_tree(const struct record *r, const char *arg)
 	}
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-		warn_errno("commit: socketpair");
+		warn_errno("socketpair");
 		close(ns);
 		return -1;
 	}
@@ -167,7 +167,7 @@ static int running_tree(const struct record *r, const char *arg)
 	if (child < 0) {
 		close(sv[0]);
 		errno = err;
-		warn_errno("commit: fork");
+		warn_errno("fork");
 		return -1;
 	}
 	struct clone_result res;
@@ -176,7 +176,7 @@ static int running_tree(const struct record *r, const char *arg)
 	waitpid(child, NULL, 0);
 	if (tree < 0) {
 		errno = res.err;
-		warn_errno("commit: container %s: %s", arg, res.step);
+		warn_errno("container %s: %s", arg, res.step);
 	}
 	return tree;
 }
@@ -189,11 +189,11 @@ static int exited_tree(const struct record *r, const char *arg)
 	char *layers = xasprintf("%s:%s", upper, r->lower);
 	int fs = fsopen("overlay", FSOPEN_CLOEXEC), tree = -1;
 	if (fs < 0)
-		warn_errno("commit: container %s: fsopen overlay", arg);
+		warn_errno("container %s: fsopen overlay", arg);
 	else if (fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir", layers, 0) < 0 ||
 		 fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 ||
 		 (tree = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY)) < 0)
-		warn_errno("commit: container %s: mount an overlay lowerdir=%s", arg, layers);
+		warn_errno("container %s: mount an overlay lowerdir=%s", arg, layers);
 	if (fs >= 0)
 		close(fs);
 	free(layers);
@@ -211,7 +211,7 @@ static void sweep_temporaries(const char *images)
 		char *path = path_join(images, e->d_name);
 		int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0 && unlink(path) < 0)
-			warn_errno("commit: remove %s", path);
+			warn_errno("remove %s", path);
 		if (fd >= 0)
 			close(fd);
 		free(path);
@@ -226,20 +226,20 @@ static int create_temporary(const char *images, const char *image, char **tmp)
 	int images_fd = -1, fd = -1;
 	*tmp = xasprintf("%s/" TEMP_PREFIX "%s-XXXXXX", images, image);
 	if (mkdir_p(images, 0755) < 0) {
-		warn_errno("commit: mkdir %s", images);
+		warn_errno("mkdir %s", images);
 		goto out;
 	}
 	/* The sweep and the new file under the directory's lock: a sweep never sees a file made
 	 * but not yet locked. */
 	images_fd = open(images, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (images_fd < 0 || flock(images_fd, LOCK_EX) < 0) {
-		warn_errno("commit: lock %s", images);
+		warn_errno("lock %s", images);
 		goto out;
 	}
 	sweep_temporaries(images);
 	fd = mkostemp(*tmp, O_CLOEXEC);
 	if (fd < 0 || flock(fd, LOCK_EX) < 0 || fchmod(fd, 0644) < 0) {
-		warn_errno("commit: create %s", *tmp);
+		warn_errno("create %s", *tmp);
 		if (fd >= 0)
 			unlink(*tmp);
 		close_fd(&fd);
@@ -261,7 +261,7 @@ static int tar_tree(int tree, const char *tmp, const char *arg)
 	char why[512];
 	if (run_quietly(TAR, argv, tree, why, sizeof why) == 0)
 		return 0;
-	warn("commit: container %s: %s", arg, why);
+	warn("container %s: %s", arg, why);
 	return -1;
 }
 
@@ -269,18 +269,18 @@ static int commit(const char *arg, const struct image_ref *ref, const char *imag
 {
 	char id[ID_LEN + 1];
 	struct record r;
-	if (record_find(state_root, arg, "commit", id) < 0)
+	if (record_find(state_root, arg, id) < 0)
 		return EXIT_NOT_FOUND;
 	if (record_load(state_root, id, &r) < 0) {
 		if (errno == ENOENT)
-			warn("commit: No such container: %s", arg);
+			warn("No such container: %s", arg);
 		else
-			warn_errno("commit: read the records of container %s", arg);
+			warn_errno("read the records of container %s", arg);
 		return EXIT_RUNTIME;
 	}
 	char *images = path_join(state_root, "images"), *tmp = NULL;
 	char *tarball = path_join(images, ref->file);
-	char *what = xasprintf("commit: container %s", arg);
+	char *what = xasprintf("container %s", arg);
 	struct freezer fz = { 0 };
 	int tree = -2, fd = -1, code = EXIT_RUNTIME;
 	bool running = false;
@@ -302,7 +302,7 @@ static int commit(const char *arg, const struct image_ref *ref, const char *imag
 	if (freezer_thaw(&fz, what) < 0 || tarred < 0)
 		goto out;
 	if (fsync(fd) < 0 || rename(tmp, tarball) < 0) {
-		warn_errno("commit: write %s", tarball);
+		warn_errno("write %s", tarball);
 		goto out;
 	}
 	free(tmp);
@@ -363,25 +363,25 @@ int cmd_commit(int argc, char **argv)
 			 * latter as -p -f -a..., which are no options of commit. */
 			const char *value = optarg;
 			if (value && !is_long && *value++ != '=')
-				die("commit: unknown option %s (usage: " COMMIT_USAGE ")", opt);
+				die("unknown option %s (usage: " COMMIT_USAGE ")", opt);
 			int v = value ? parse_bool(value) : 1;
 			if (v < 0)
-				die("commit: invalid %s \"%s\" (want true or false)",
+				die("invalid %s \"%s\" (want true or false)",
 				    is_long ? "--pause" : "-p", value);
 			pause = v;
 			continue;
 		}
-		die("commit: unknown option %s (usage: " COMMIT_USAGE ")", opt);
+		die("unknown option %s (usage: " COMMIT_USAGE ")", opt);
 	}
 	if (argc - optind != 2)
-		die("commit: %s (usage: " COMMIT_USAGE ")",
-		    argc - optind < 2 ? "a container and an image name are needed"
-				      : "too many arguments");
+		die("%s (usage: " COMMIT_USAGE ")", argc - optind < 2
+							? "a container and an image name are needed"
+							: "too many arguments");
 	const char *image = argv[optind + 1];
 	struct image_ref ref;
 	if (image_ref(image, &ref) < 0)
-		die("commit: invalid image name \"%s\" (want " IMAGE_RULE ")", image);
-	require_root("commit");
-	require_safe_root("commit");
+		die("invalid image name \"%s\" (want " IMAGE_RULE ")", image);
+	require_root();
+	require_safe_root();
 	return commit(argv[optind], &ref, image, pause);
 }

@@ -85,7 +85,7 @@ static char *find_tarball(const char *root, const struct image_ref *ref, const c
 			free(path);
 	}
 	if (!found)
-		warn("run: image \"%s\" not found (looked in %s and %s)", text, places[0],
+		warn("image \"%s\" not found (looked in %s and %s)", text, places[0],
 		     places[1] ? places[1] : "beside mydocker");
 	free(places[0]);
 	free(places[1]);
@@ -131,7 +131,7 @@ static void remove_unlocked(const char *dir, const char *prefix, const char *kee
 		char *path = path_join(dir, e->d_name);
 		int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0 && remove_tree(path) < 0)
-			warn_errno("run: remove %s", path);
+			warn_errno("remove %s", path);
 		if (fd >= 0)
 			close(fd);
 		free(path);
@@ -152,14 +152,14 @@ static int run_tar(const char *name, const char *tarball, const char *dir)
 			 /* An odd time stamp or an unknown pax keyword is no danger. */
 			 "--warning=no-timestamp", "--warning=no-unknown-keyword", NULL };
 	if (access(TAR, X_OK) < 0) {
-		warn("run: unpacking needs GNU tar (%s: %s; sudo apt-get install tar)", TAR,
+		warn("unpacking needs GNU tar (%s: %s; sudo apt-get install tar)", TAR,
 		     strerror(errno));
 		return -1;
 	}
 	char why[512];
 	if (run_quietly(TAR, argv, -1, why, sizeof why) == 0)
 		return 0;
-	warn("run: image \"%s\" (%s): %s", name, tarball, why);
+	warn("image \"%s\" (%s): %s", name, tarball, why);
 	return -1;
 }
 
@@ -172,30 +172,30 @@ static int unpack_image(const char *root, const char *name, const char *tarball,
 	char *tmp = xasprintf("%s/.unpack-%s-XXXXXX", images, name);
 	int images_fd = -1, tmp_fd = -1, rc = -1;
 	if (mkdir_p(images, 0755) < 0) {
-		warn_errno("run: mkdir %s", images);
+		warn_errno("mkdir %s", images);
 		goto out;
 	}
 	/* Sweeping and creating under one lock: a sweep never sees an unpack that has made its
 	 * directory but not yet locked it. */
 	images_fd = open(images, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (images_fd < 0 || flock(images_fd, LOCK_EX) < 0) {
-		warn_errno("run: lock %s", images);
+		warn_errno("lock %s", images);
 		goto out;
 	}
 	remove_unlocked(images, ".unpack-", NULL);
 	if (!mkdtemp(tmp)) {
-		warn_errno("run: mkdtemp %s", tmp);
+		warn_errno("mkdtemp %s", tmp);
 		goto out;
 	}
 	tmp_fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (tmp_fd < 0 || flock(tmp_fd, LOCK_EX) < 0) {
-		warn_errno("run: lock %s", tmp);
+		warn_errno("lock %s", tmp);
 		goto out;
 	}
 	close_fd(&images_fd);
 	/* mkdtemp makes the directory 0700; the image's own "./" entry, if any, overrides this. */
 	if (chmod(tmp, 0755) < 0) {
-		warn_errno("run: chmod %s", tmp);
+		warn_errno("chmod %s", tmp);
 		goto out;
 	}
 	if (run_tar(name, tarball, tmp) < 0)
@@ -204,15 +204,15 @@ static int unpack_image(const char *root, const char *name, const char *tarball,
 	char *image_dir = xstrdup(copy);
 	*strrchr(image_dir, '/') = '\0';
 	if (mkdir(image_dir, 0755) < 0 && errno != EEXIST)
-		warn_errno("run: mkdir %s", image_dir);
+		warn_errno("mkdir %s", image_dir);
 	else if (rename(tmp, copy) == 0 || errno == EEXIST || errno == ENOTEMPTY)
 		rc = 0;
 	else
-		warn_errno("run: rename %s to %s", tmp, copy);
+		warn_errno("rename %s to %s", tmp, copy);
 	free(image_dir);
 out:
 	if (tmp_fd >= 0 && remove_tree(tmp) < 0)
-		warn_errno("run: remove %s", tmp);
+		warn_errno("remove %s", tmp);
 	close_fd(&tmp_fd);
 	close_fd(&images_fd);
 	free(tmp);
@@ -226,13 +226,12 @@ int image_open(const char *root, const char *name, char **lower)
 {
 	struct image_ref ref;
 	if (image_ref(name, &ref) < 0) {
-		warn("run: invalid image name \"%s\" (want " IMAGE_RULE ")", name);
+		warn("invalid image name \"%s\" (want " IMAGE_RULE ")", name);
 		return -1;
 	}
 	/* overlayfs takes its directories in a comma- and colon-separated option string. */
 	if (strpbrk(root, ",:\\")) {
-		warn("run: the state root %s cannot contain ',', ':' or '\\' (overlayfs options)",
-		     root);
+		warn("the state root %s cannot contain ',', ':' or '\\' (overlayfs options)", root);
 		return -1;
 	}
 	/* Held shared until the copy is: see the top of this file. A tarball that rmi removed,
@@ -245,14 +244,14 @@ int image_open(const char *root, const char *name, char **lower)
 			return -1;
 		tar_fd = image_lock(tarball, LOCK_SH);
 		if (tar_fd < 0 && (errno != ESTALE || tries == 3)) {
-			warn_errno("run: lock %s", tarball);
+			warn_errno("lock %s", tarball);
 			free(tarball);
 			return -1;
 		}
 	}
 	struct stat st;
 	if (fstat(tar_fd, &st) < 0) {
-		warn_errno("run: stat %s", tarball);
+		warn_errno("stat %s", tarball);
 		close(tar_fd);
 		free(tarball);
 		return -1;
@@ -266,13 +265,13 @@ int image_open(const char *root, const char *name, char **lower)
 		goto out;
 	fd = open(copy, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || flock(fd, LOCK_SH) < 0) {
-		warn_errno("run: open image %s", copy);
+		warn_errno("open image %s", copy);
 		close_fd(&fd);
 		goto out;
 	}
 	/* A newer unpack may have removed this copy between open and flock. */
 	if (fstat(fd, &st) < 0 || st.st_nlink == 0) {
-		warn("run: image \"%s\" changed while starting; try again", name);
+		warn("image \"%s\" changed while starting; try again", name);
 		close_fd(&fd);
 		goto out;
 	}
@@ -297,7 +296,7 @@ int layer_create(const char *dir)
 		char *sub = path_join(dir, parts[i]);
 		int rc = mkdir(sub, 0755);
 		if (rc < 0)
-			warn_errno("run: mkdir %s", sub);
+			warn_errno("mkdir %s", sub);
 		free(sub);
 		if (rc < 0)
 			return -1;

@@ -121,12 +121,12 @@ int cmd_images(int argc, char **argv)
 			fputs(images_help, stdout);
 			return 0;
 		}
-		die("images: unknown option %s (usage: " IMAGES_USAGE ")", argv[optind - 1]);
+		die("unknown option %s (usage: " IMAGES_USAGE ")", argv[optind - 1]);
 	}
 	if (optind < argc)
-		die("images: unexpected argument %s (usage: " IMAGES_USAGE ")", argv[optind]);
-	require_root("images");
-	require_safe_root("images");
+		die("unexpected argument %s (usage: " IMAGES_USAGE ")", argv[optind]);
+	require_root();
+	require_safe_root();
 	struct image *list = NULL;
 	size_t n = 0;
 	char *dirs[2] = { path_join(state_root, "images"), self_dir() };
@@ -178,7 +178,7 @@ static char *user_of(const struct image_ref *image)
 	size_t n;
 	char *user = NULL;
 	if (record_list(state_root, &records, &n) < 0) {
-		warn_errno("rmi: read %s/containers", state_root);
+		warn_errno("read %s/containers", state_root);
 		return xstrdup("(unknown: the containers cannot be read)");
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -217,7 +217,7 @@ static int rmi_one(const char *image)
 {
 	struct image_ref ref;
 	if (image_ref(image, &ref) < 0) {
-		warn("rmi: invalid image name \"%s\" (want " IMAGE_RULE ")", image);
+		warn("invalid image name \"%s\" (want " IMAGE_RULE ")", image);
 		return -1;
 	}
 	char *images = path_join(state_root, "images");
@@ -229,7 +229,7 @@ static int rmi_one(const char *image)
 	 * for (image.c); a run that comes later waits, and then finds no image. */
 	for (int tries = 0; (fd = image_lock(tarball, LOCK_EX)) < 0 && errno != ENOENT; tries++) {
 		if (errno != ESTALE || tries == 3) {
-			warn_errno("rmi: lock %s", tarball);
+			warn_errno("lock %s", tarball);
 			goto out;
 		}
 	}
@@ -238,31 +238,30 @@ static int rmi_one(const char *image)
 		char *beside = exe ? xasprintf("%s/images/%s", exe, ref.file) : NULL;
 		if (beside && access(beside, F_OK) == 0)
 			warn(
-			    "rmi: image \"%s\" is %s, beside mydocker, not in the state root: mydocker leaves it alone",
+			    "image \"%s\" is %s, beside mydocker, not in the state root: mydocker leaves it alone",
 			    image, beside);
 		else
-			warn("rmi: No such image: %s", image);
+			warn("No such image: %s", image);
 		free(beside);
 		free(exe);
 		goto out;
 	}
 	if ((user = user_of(&ref))) {
-		warn("rmi: image \"%s\" is in use by container %s: remove the container first",
-		     image, user);
+		warn("image \"%s\" is in use by container %s: remove the container first", image,
+		     user);
 		goto out;
 	}
 	if (copy_held(copies)) {
-		warn(
-		    "rmi: image \"%s\" is in use by a container being created: try again once it runs",
-		    image);
+		warn("image \"%s\" is in use by a container being created: try again once it runs",
+		     image);
 		goto out;
 	}
 	if (unlink(tarball) < 0) {
-		warn_errno("rmi: remove %s", tarball);
+		warn_errno("remove %s", tarball);
 		goto out;
 	}
 	if (remove_tree(copies) < 0 && errno != ENOENT) {
-		warn_errno("rmi: remove %s", copies);
+		warn_errno("remove %s", copies);
 		goto out;
 	}
 	rc = 0;
@@ -288,12 +287,12 @@ int cmd_rmi(int argc, char **argv)
 			fputs(rmi_help, stdout);
 			return 0;
 		}
-		die("rmi: unknown option %s (usage: " RMI_USAGE ")", argv[optind - 1]);
+		die("unknown option %s (usage: " RMI_USAGE ")", argv[optind - 1]);
 	}
 	if (optind >= argc)
-		die("rmi: no image given (usage: " RMI_USAGE ")");
-	require_root("rmi");
-	require_safe_root("rmi");
+		die("no image given (usage: " RMI_USAGE ")");
+	require_root();
+	require_safe_root();
 	int code = 0;
 	for (int i = optind; i < argc; i++) {
 		if (rmi_one(argv[i]) < 0)

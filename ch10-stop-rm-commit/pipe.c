@@ -83,13 +83,13 @@ void report_failure(int fd, int code, int err, const char *what)
 }
 
 /* Parent: 0 if the child reached execve, else the exit code it reported; the reason is
- * printed as CMD: REASON. */
-int receive_failure(int fd, const char *cmd)
+ * printed. */
+int receive_failure(int fd)
 {
 	size_t len;
 	char *record = read_all(fd, &len);
 	if (!record) {
-		warn_errno("%s: read from the error pipe", cmd);
+		warn_errno("read from the error pipe");
 		return EXIT_RUNTIME;
 	}
 	record[len] = '\0';
@@ -97,7 +97,7 @@ int receive_failure(int fd, const char *cmd)
 	if (len > 0) {
 		if (sscanf(record, "%d %n", &code, &skip) < 1 || code == 0)
 			code = EXIT_RUNTIME, skip = 0;
-		warn("%s: %s", cmd, record + skip);
+		warn("%s", record + skip);
 	}
 	free(record);
 	return code;

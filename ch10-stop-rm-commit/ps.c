@@ -187,18 +187,18 @@ int cmd_ps(int argc, char **argv)
 			fputs(ps_help, stdout);
 			return 0;
 		default:
-			die("ps: unknown option %s (usage: " PS_USAGE ")", argv[optind - 1]);
+			die("unknown option %s (usage: " PS_USAGE ")", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		die("ps: unexpected argument %s (usage: " PS_USAGE ")", argv[optind]);
-	require_root("ps");
-	require_safe_root("ps");
+		die("unexpected argument %s (usage: " PS_USAGE ")", argv[optind]);
+	require_root();
+	require_safe_root();
 
 	struct record *records;
 	size_t n;
 	if (record_list(state_root, &records, &n) < 0)
-		die_errno("ps: read %s/containers", state_root);
+		die_errno("read %s/containers", state_root);
 	/* No containers: records is NULL, which qsort must not get even for 0 (UBSan found it). */
 	if (n > 0)
 		qsort(records, n, sizeof *records, newest_first);

@@ -49,7 +49,7 @@ static int lock_unreadable(const char *id, const char *arg)
 		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
 	}
 	cgroup_free(&cg);
-	warn("rm: container %s: its supervisor did not let go within 10 seconds", arg);
+	warn("container %s: its supervisor did not let go within 10 seconds", arg);
 	return errno = ETIMEDOUT, -1;
 }
 
@@ -58,17 +58,17 @@ static int rm_one(const char *arg, int force)
 {
 	char id[ID_LEN + 1];
 	struct record r;
-	if (record_find(state_root, arg, "rm", id) < 0)
+	if (record_find(state_root, arg, id) < 0)
 		return EXIT_NOT_FOUND;
 	int lock;
 	if (record_load(state_root, id, &r) < 0) {
 		/* A record that cannot be read cannot say the container has ended: -f only. */
 		if (!force && errno == ENOENT && container_lock_busy(state_root, id)) {
-			warn("rm: container %s is being created: wait for it, or use rm -f", arg);
+			warn("container %s is being created: wait for it, or use rm -f", arg);
 			return -1;
 		}
 		if (!force) {
-			warn_errno("rm: read the records of container %s (rm -f removes it)", arg);
+			warn_errno("read the records of container %s (rm -f removes it)", arg);
 			return -1;
 		}
 		lock = lock_unreadable(id, arg);
@@ -76,15 +76,14 @@ static int rm_one(const char *arg, int force)
 		if (!force && (record_alive(&r) || (r.state.status != STATUS_EXITED &&
 						    container_lock_busy(state_root, id)))) {
 			if (r.state.status == STATUS_CREATED)
-				warn("rm: container %s is being created: wait for it, or use rm -f",
+				warn("container %s is being created: wait for it, or use rm -f",
 				     arg);
 			else
-				warn("rm: container %s is running: stop it first, or use rm -f",
-				     arg);
+				warn("container %s is running: stop it first, or use rm -f", arg);
 			record_free(&r);
 			return -1;
 		}
-		lock = end_container(&r, arg, 0, "rm");
+		lock = end_container(&r, arg, 0);
 		record_free(&r);
 	}
 	/* No directory: removed meanwhile (by --rm), or a teardown cut short after its rename
@@ -115,12 +114,12 @@ int cmd_rm(int argc, char **argv)
 			fputs(rm_help, stdout);
 			return 0;
 		default:
-			die("rm: unknown option %s (usage: " RM_USAGE ")", argv[optind - 1]);
+			die("unknown option %s (usage: " RM_USAGE ")", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
-		die("rm: no container given (usage: " RM_USAGE ")");
-	require_root("rm");
-	require_safe_root("rm");
+		die("no container given (usage: " RM_USAGE ")");
+	require_root();
+	require_safe_root();
 	return each_container(argc - optind, argv + optind, rm_one, force);
 }

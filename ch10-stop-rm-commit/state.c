@@ -42,7 +42,7 @@ char *container_dir(const char *root, const char *id)
  * them: a state root (or its containers and names directories) owned by another user or
  * writable by group or others could be filled with forged records. One that does not exist
  * yet is made by the first `run`, as root. */
-void require_safe_root(const char *cmd)
+void require_safe_root(void)
 {
 	static const char *const parts[] = { NULL, "containers", "names" };
 	for (int i = 0; i < 3; i++) {
@@ -50,10 +50,10 @@ void require_safe_root(const char *cmd)
 		struct stat st;
 		int rc = stat(path, &st);
 		if (rc < 0 && errno != ENOENT)
-			die_errno("%s: %s", cmd, path);
+			die_errno("%s", path);
 		if (rc == 0 && (st.st_uid != 0 || (st.st_mode & 022)))
-			die("%s: %s is %s: only root may write the state root, or its records could be forged (chown root and chmod go-w)",
-			    cmd, path,
+			die("%s is %s: only root may write the state root, or its records could be forged (chown root and chmod go-w)",
+			    path,
 			    st.st_uid != 0 ? "not owned by root" : "writable by group or others");
 		free(path);
 	}
@@ -365,7 +365,7 @@ int record_list(const char *root, struct record **records, size_t *n)
 /* Docker's order: exact ID, exact name, then a unique ID prefix. On failure the reason is
  * printed in one line and -1 returned; the command then exits with EXIT_NOT_FOUND, as
  * Docker's do. */
-int record_find(const char *root, const char *arg, const char *cmd, char id[ID_LEN + 1])
+int record_find(const char *root, const char *arg, char id[ID_LEN + 1])
 {
 	char *dir = container_dir(root, arg);
 	bool exists = valid_id(arg) && access(dir, F_OK) == 0;
@@ -396,7 +396,7 @@ int record_find(const char *root, const char *arg, const char *cmd, char id[ID_L
 	if (found == 1)
 		return 0;
 	if (found > 1)
-		warn("%s: multiple IDs found with provided prefix: %s", cmd, arg);
+		warn("multiple IDs found with provided prefix: %s", arg);
 	else /* Docker's very words, which scripts look for */
 		fprintf(stderr, "Error: No such container: %s\n", arg);
 	return -1;

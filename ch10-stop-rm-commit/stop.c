@@ -64,12 +64,12 @@ static int wait_exit(int pidfd, int ms)
 
 /* SIGTERM to the first process of R, up to TIMEOUT seconds, then SIGKILL, and wait until it
  * has exited. Does nothing if the recorded process is gone already. */
-static int signal_container(const struct record *r, const char *arg, int timeout, const char *cmd)
+static int signal_container(const struct record *r, const char *arg, int timeout)
 {
 	const struct state *st = &r->state;
 	int pidfd = pidfd_open(st->pid, 0);
 	if (pidfd < 0 && errno != ESRCH) {
-		warn_errno("%s: pidfd_open %d (container %s)", cmd, st->pid, arg);
+		warn_errno("pidfd_open %d (container %s)", st->pid, arg);
 		return -1;
 	}
 	/* Checked after pidfd_open: if the recorded process still has the PID now, the pidfd is
@@ -79,14 +79,14 @@ static int signal_container(const struct record *r, const char *arg, int timeout
 		bool gone = false;
 		if (timeout > 0) {
 			if (pidfd_send_signal(pidfd, SIGTERM, NULL, 0) < 0 && errno != ESRCH)
-				warn_errno("%s: send SIGTERM to container %s", cmd, arg);
+				warn_errno("send SIGTERM to container %s", arg);
 			gone = wait_exit(pidfd, timeout * 1000);
 		}
 		if (!gone && pidfd_send_signal(pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH) {
-			warn_errno("%s: send SIGKILL to container %s", cmd, arg);
+			warn_errno("send SIGKILL to container %s", arg);
 			rc = -1;
 		} else if (!gone && !wait_exit(pidfd, KILL_WAIT_MS)) {
-			warn("%s: container %s did not exit after SIGKILL", cmd, arg);
+			warn("container %s did not exit after SIGKILL", arg);
 			rc = -1;
 		}
 	}
@@ -95,7 +95,7 @@ static int signal_container(const struct record *r, const char *arg, int timeout
 	return rc;
 }
 
-int end_container(struct record *r, const char *arg, int timeout, const char *cmd)
+int end_container(struct record *r, const char *arg, int timeout)
 {
 	bool signalled = false;
 	for (int waited = 0; waited < KILL_WAIT_MS; waited += 10) {
@@ -103,7 +103,7 @@ int end_container(struct record *r, const char *arg, int timeout, const char *cm
 		int lock = container_lock(state_root, r->id);
 		if (lock >= 0) {
 			if (container_abandoned(state_root, r->id) < 0)
-				warn("%s: container %s: its records cannot be read", cmd, arg);
+				warn("container %s: its records cannot be read", arg);
 			return lock;
 		}
 		if (errno != EWOULDBLOCK)
@@ -111,13 +111,13 @@ int end_container(struct record *r, const char *arg, int timeout, const char *cm
 		/* Its supervisor is there. A container still being created is waited for; once
 		 * it runs it is signalled, once. */
 		if (record_refresh(r) == 0 && r->state.status == STATUS_RUNNING && !signalled) {
-			if (signal_container(r, arg, timeout, cmd) < 0)
+			if (signal_container(r, arg, timeout) < 0)
 				return -1;
 			signalled = true;
 		}
 		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
 	}
-	warn("%s: container %s: its supervisor did not finish within %d seconds", cmd, arg,
+	warn("container %s: its supervisor did not finish within %d seconds", arg,
 	     KILL_WAIT_MS / 1000);
 	errno = ETIMEDOUT;
 	return -1;
@@ -142,18 +142,16 @@ static int stop_one(const char *arg, int timeout)
 {
 	char id[ID_LEN + 1];
 	struct record r;
-	if (record_find(state_root, arg, "stop", id) < 0)
+	if (record_find(state_root, arg, id) < 0)
 		return EXIT_NOT_FOUND;
 	if (record_load(state_root, id, &r) < 0) {
 		if (errno == ENOENT && container_lock_busy(state_root, id))
-			warn("stop: container %s is being created: its records are not written yet",
-			     arg);
+			warn("container %s is being created: its records are not written yet", arg);
 		else
-			warn_errno("stop: read the records of container %s (rm -f removes it)",
-				   arg);
+			warn_errno("read the records of container %s (rm -f removes it)", arg);
 		return -1;
 	}
-	int lock = end_container(&r, arg, timeout, "stop");
+	int lock = end_container(&r, arg, timeout);
 	record_free(&r);
 	if (lock < 0)
 		return errno == ENOENT ? 0 : -1;
@@ -176,22 +174,21 @@ int cmd_stop(int argc, char **argv)
 		switch (c) {
 		case 't':
 			if (parse_long(optarg, 0, 24 * 3600, &timeout) < 0)
-				die("stop: invalid --timeout \"%s\" (want whole seconds, 0 to 86400)",
+				die("invalid --timeout \"%s\" (want whole seconds, 0 to 86400)",
 				    optarg);
 			break;
 		case 'H':
 			fputs(stop_help, stdout);
 			return 0;
 		case ':':
-			die("stop: option needs a value: %s (usage: " STOP_USAGE ")",
-			    argv[optind - 1]);
+			die("option needs a value: %s (usage: " STOP_USAGE ")", argv[optind - 1]);
 		default:
-			die("stop: unknown option %s (usage: " STOP_USAGE ")", argv[optind - 1]);
+			die("unknown option %s (usage: " STOP_USAGE ")", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
-		die("stop: no container given (usage: " STOP_USAGE ")");
-	require_root("stop");
-	require_safe_root("stop");
+		die("no container given (usage: " STOP_USAGE ")");
+	require_root();
+	require_safe_root();
 	return each_container(argc - optind, argv + optind, stop_one, timeout);
 }

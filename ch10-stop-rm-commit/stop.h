@@ -9,7 +9,7 @@
  * which the caller closes: the exit is then recorded (by the supervisor, or now, as unknown, if
  * the supervisor died), so a `ps -a` after it shows the exit status: 143 for a command that
  * ended on SIGTERM, 137 for SIGKILL. -1 with errno ENOENT if the container was removed
- * meanwhile (--rm), or after printing why (CMD: ...). */
+ * meanwhile (--rm), or after printing why. */
 #ifndef MYDOCKER_STOP_H
 #define MYDOCKER_STOP_H
 
@@ -18,7 +18,7 @@
 /* Docker's grace period between SIGTERM and SIGKILL. */
 #define STOP_TIMEOUT 10
 
-int end_container(struct record *r, const char *arg, int timeout, const char *cmd);
+int end_container(struct record *r, const char *arg, int timeout);
 
 /* ONE(ARG, OPT) for each of the N container arguments ARGS, as `docker stop` and `docker rm`
  * do it: every one is tried, one that fails does not keep the others from it, and each that

@@ -7,11 +7,21 @@
 
 #include "die.h"
 
-/* Print "mydocker: MESSAGE[: strerror]" as a single write, so lines from two processes never mix. */
+/* The command that runs, for the prefix; NULL before main() knows it. */
+static const char *command;
+
+void report_command(const char *name)
+{
+	command = name;
+}
+
+/* Print "mydocker CMD: MESSAGE[: strerror]" as a single write, so lines from two processes never
+ * mix. */
 static void vreport(int err, const char *fmt, va_list ap)
 {
 	char line[1024];
-	int n = snprintf(line, sizeof line, "mydocker: ");
+	int n = command ? snprintf(line, sizeof line, "mydocker %s: ", command)
+			: snprintf(line, sizeof line, "mydocker: ");
 	n += vsnprintf(line + n, sizeof line - n, fmt, ap);
 	if (n < (int)sizeof line && err)
 		n += snprintf(line + n, sizeof line - n, ": %s", strerror(err));

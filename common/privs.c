@@ -6,16 +6,16 @@
 #include "die.h"
 #include "privs.h"
 
-void require_root(const char *command)
+void require_root(void)
 {
 	cap_t caps = cap_get_proc();
 	if (!caps)
-		die_errno("%s: cannot read capabilities", command);
+		die_errno("cannot read capabilities");
 	cap_flag_value_t has = CAP_CLEAR;
 	int rc = cap_get_flag(caps, CAP_SYS_ADMIN, CAP_EFFECTIVE, &has);
 	cap_free(caps);
 	if (rc < 0)
-		die_errno("%s: cannot read capabilities", command);
+		die_errno("cannot read capabilities");
 	if (has != CAP_SET)
-		die("%s: needs root (CAP_SYS_ADMIN); try sudo", command);
+		die("needs root (CAP_SYS_ADMIN); try sudo");
 }

@@ -2,6 +2,6 @@
 #ifndef MYDOCKER_PRIVS_H
 #define MYDOCKER_PRIVS_H
 
-void require_root(const char *command);
+void require_root(void);
 
 #endif

@@ -90,7 +90,7 @@ load lib/helpers
 @test "command not found: 127 and one clear line" {
 	cmd="nosuch-$RANDOM"
 	run -127 ctr -- "$cmd"
-	assert_output "mydocker: run: exec \"$cmd\": No such file or directory"
+	assert_output "mydocker run: exec \"$cmd\": No such file or directory"
 }
 
 @test "found but not executable: 126" {
@@ -99,7 +99,7 @@ load lib/helpers
 	# From ch06 on the host file is not inside the container: use a file of the image instead.
 	if ((CHAPTER >= 6)); then target=/etc/passwd; else target=$TEST_TMP/notexec; fi
 	run -126 ctr -- "$target"
-	assert_output "mydocker: run: exec \"$target\": Permission denied"
+	assert_output "mydocker run: exec \"$target\": Permission denied"
 }
 
 @test "killed by a signal: 128+S" {
@@ -170,7 +170,7 @@ load lib/helpers
 @test "an unprivileged user is refused with one clear line" {
 	run setpriv --reuid=65534 --regid=65534 --clear-groups "$MYDOCKER" run ${TEST_IMAGE:-} "$PROBE" pid
 	assert_equal "$status" 125
-	assert_output "mydocker: run: needs root (CAP_SYS_ADMIN); try sudo"
+	assert_output "mydocker run: needs root (CAP_SYS_ADMIN); try sudo"
 }
 
 @test "descriptors mydocker inherited do not reach the container" {
@@ -191,5 +191,5 @@ load lib/helpers
 	assert_output "$ok"
 	run ctr -h "${ok}x" -- "$PROBE" hostname
 	assert_equal "$status" 125
-	assert_output "mydocker: run: invalid --hostname \"${ok}x\" (at most 64 characters)"
+	assert_output "mydocker run: invalid --hostname \"${ok}x\" (at most 64 characters)"
 }

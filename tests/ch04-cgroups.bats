@@ -144,7 +144,7 @@ start_waiting() {
 	# The kernel's smallest CFS quota is 1 ms: 0.001 CPUs (100 us) is refused with EINVAL.
 	run ctr --cpus 0.001 -- "$PROBE" echo never
 	assert_equal "$status" 125
-	assert_output --regexp "^mydocker: run: cgroup: write \"100( 100000)?\" to .*: Invalid argument$"
+	assert_output --regexp "^mydocker run: cgroup: write \"100( 100000)?\" to .*: Invalid argument$"
 	assert_equal "$(list_container_cgroups)" "$(cat "$TEST_TMP/cgroups.before")"
 }
 
@@ -156,7 +156,7 @@ start_waiting() {
 		run ctr $bad -- "$PROBE" echo never
 		assert_equal "$status" 125
 		assert_equal "${#lines[@]}" 1
-		assert_output --regexp "^mydocker: run: invalid --"
+		assert_output --regexp "^mydocker run: invalid --"
 	done
 	assert_equal "$(list_container_cgroups)" "$(cat "$TEST_TMP/cgroups.before")"
 }
@@ -169,7 +169,7 @@ start_waiting() {
 	for bad in "$over" $((ncpu + 1)) "$ncpu.001"; do
 		run ctr --cpus "$bad" -- "$PROBE" echo never
 		assert_equal "$status" 125
-		assert_output "mydocker: run: invalid --cpus \"$bad\": more than the $ncpu CPU$plural of this machine (want at most $ncpu)"
+		assert_output "mydocker run: invalid --cpus \"$bad\": more than the $ncpu CPU$plural of this machine (want at most $ncpu)"
 	done
 	assert_equal "$(list_container_cgroups)" "$(cat "$TEST_TMP/cgroups.before")"
 	run ctr --cpus "$ncpu" -- "$PROBE" wait-cgroup , echo fits
@@ -195,7 +195,7 @@ start_waiting() {
 	for bad in "${small}k" 6291455 4k; do
 		run ctr -m "$bad" -- "$PROBE" echo never
 		assert_equal "$status" 125
-		assert_output "mydocker: run: invalid --memory \"$bad\": Minimum memory limit allowed is 6MB"
+		assert_output "mydocker run: invalid --memory \"$bad\": Minimum memory limit allowed is 6MB"
 	done
 	assert_equal "$(list_container_cgroups)" "$(cat "$TEST_TMP/cgroups.before")"
 	run ctr -m 6m -- "$PROBE" wait-cgroup , echo fits

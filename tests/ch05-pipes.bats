@@ -62,16 +62,16 @@ writer() {
 @test "exec errors come back from init: 127 and 126 with the reason, once" {
 	run -127 ctr -- "nosuch-$RANDOM"
 	assert_equal "${#lines[@]}" 1
-	assert_output --regexp '^mydocker: run: exec "nosuch-[0-9]+": No such file or directory$'
+	assert_output --regexp '^mydocker run: exec "nosuch-[0-9]+": No such file or directory$'
 	if ((CHAPTER >= 6)); then target=/etc/passwd; else target=$TEST_TMP/plain; fi
 	touch "$TEST_TMP/plain"
 	run -126 ctr -- "$target"
-	assert_output "mydocker: run: exec \"$target\": Permission denied"
+	assert_output "mydocker run: exec \"$target\": Permission denied"
 	# The reason came over the error pipe: mydocker printed it, not init.
 	cmd="nosuch-$RANDOM"
 	run -127 timeout 20 strace -f -qq -s 256 -e trace=execve,write -o "$TEST_TMP/trace" \
 		"$MYDOCKER" run ${TEST_IMAGE:-} "$cmd"
-	assert_output "mydocker: run: exec \"$cmd\": No such file or directory"
+	assert_output "mydocker run: exec \"$cmd\": No such file or directory"
 	assert_equal "$(writer "$TEST_TMP/trace" execve "$cmd")" mydocker
 }
 
@@ -81,7 +81,7 @@ writer() {
 	run strace -f -qq -s 256 -o "$TEST_TMP/trace" -e trace=sethostname,write -e inject=sethostname:error=EPERM \
 		timeout 20 "$MYDOCKER" run -h "h$RANDOM" ${TEST_IMAGE:-} "$PROBE" echo never
 	assert_equal "$status" 125
-	assert_output "mydocker: run: sethostname: Operation not permitted"
+	assert_output "mydocker run: sethostname: Operation not permitted"
 	assert_equal "$(writer "$TEST_TMP/trace" sethostname "sethostname: Operation not permitted")" mydocker
 	assert_equal "$(list_container_cgroups)" "$(cat "$TEST_TMP/cgroups.before")"
 }
@@ -116,7 +116,7 @@ writer() {
 	cmd="nosuch-$RANDOM"
 	# After mydocker returns, the terminal's foreground group (tpgid) must be the shell's again.
 	run bash -c "timeout 30 script -qefc '$MYDOCKER run -it ${TEST_IMAGE:-} $cmd; echo status \$?; ps -o tpgid=,pgid= -p \$\$' /dev/null | tr -d '\r'"
-	assert_line --partial "mydocker: run: exec \"$cmd\": No such file or directory"
+	assert_line --partial "mydocker run: exec \"$cmd\": No such file or directory"
 	assert_line "status 127"
 	read -r tpgid pgid <<<"${lines[-1]}"
 	assert_equal "$tpgid" "$pgid"

@@ -126,7 +126,7 @@ tmpfs"
 	name="nosuch$RANDOM"
 	run timeout 20 "$MYDOCKER" run "$name" true
 	assert_equal "$status" 125
-	assert_output --regexp "^mydocker: run: image \"$name\" not found \(looked in $MYDOCKER_ROOT/images and .*\)$"
+	assert_output --regexp "^mydocker run: image \"$name\" not found \(looked in $MYDOCKER_ROOT/images and .*\)$"
 	run containers_left
 	assert_output ""
 	[[ ! -e $MYDOCKER_ROOT/images/$name ]]
@@ -204,7 +204,7 @@ add('d/through-replaced')"
 	for image in abs dotdot escape updir hardlink hostlink toroot replace; do
 		run -125 timeout 20 "$MYDOCKER" run "$image" /bin/probe pid
 		assert_equal "${#lines[@]}" 1
-		assert_output --regexp "^mydocker: run: image \"$image\" .*: .+"
+		assert_output --regexp "^mydocker run: image \"$image\" .*: .+"
 		# No half-unpacked image and no temporary directory are left.
 		[[ ! -e $MYDOCKER_ROOT/images/$image ]]
 		run find "$MYDOCKER_ROOT/images" -name '.unpack-*'
@@ -239,7 +239,7 @@ add('d/through-replaced')"
 	run strace -f -qq -o /dev/null -e trace=pivot_root -e inject=pivot_root:error=EINVAL \
 		timeout 20 "$MYDOCKER" run -m 64m "$TEST_IMAGE" "$PROBE" pid
 	assert_equal "$status" 125
-	assert_output --regexp "^mydocker: run: pivot_root $MYDOCKER_ROOT/containers/[0-9a-f]+/merged: Invalid argument$"
+	assert_output --regexp "^mydocker run: pivot_root $MYDOCKER_ROOT/containers/[0-9a-f]+/merged: Invalid argument$"
 	run containers_left
 	assert_output ""
 	settled same_mounts
@@ -315,7 +315,7 @@ $old"
 	status=0
 	wait "$pid" || status=$?
 	assert_equal "$status" 143
-	assert_equal "$(cat "$TEST_TMP/out")" "mydocker: run: Terminated before the container started"
+	assert_equal "$(cat "$TEST_TMP/out")" "mydocker run: Terminated before the container started"
 	run compgen -G "$MYDOCKER_ROOT/images/.unpack-*"
 	assert_failure
 	run containers_left
@@ -332,7 +332,7 @@ $old"
 	# thrown away, so a user's /var/lib/mydocker is never touched.
 	MYDOCKER_ROOT="" run "$REPO/tests/lib/sandbox" --scratch-root --keep "$MYDOCKER" timeout 20 "$MYDOCKER" run "$name" true
 	assert_equal "$status" 125
-	assert_output --regexp "^mydocker: run: image \"$name\" not found \(looked in /var/lib/mydocker/images and "
+	assert_output --regexp "^mydocker run: image \"$name\" not found \(looked in /var/lib/mydocker/images and "
 	[[ ! -e /images && ! -e /containers ]]
 	mkdir -p "$TEST_TMP/rel/images"
 	cp "$TEST_IMAGE_TAR" "$TEST_TMP/rel/images/"

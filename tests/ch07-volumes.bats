@@ -187,7 +187,7 @@ $c"
 	image_with_links magic magic "/proc/self/root$marker"
 	run timeout 60 "$MYDOCKER" run -v "$TEST_TMP/h:/magic/sub" magic "$PROBE" pid
 	assert_equal "$status" 125
-	assert_output "mydocker: run: volume /magic/sub: create the mount point: Too many levels of symbolic links"
+	assert_output "mydocker run: volume /magic/sub: create the mount point: Too many levels of symbolic links"
 	run ls -A "$marker" "$TEST_TMP/h"
 	assert_output "$TEST_TMP/h:
 
@@ -216,14 +216,14 @@ $marker:"
 		# A good volume before the bad one: it must not be created either.
 		run timeout 20 "$MYDOCKER" run -v "$new:/ok" -v "goodvol:/ok2" -v "${specs[$i]}" "$TEST_IMAGE" "$PROBE" pid
 		assert_equal "$status" 125
-		assert_output "mydocker: run: ${want[$i]}"
+		assert_output "mydocker run: ${want[$i]}"
 	done
 	run timeout 20 "$MYDOCKER" run -v "$new:/same" -v "goodvol:/same/" "$TEST_IMAGE" "$PROBE" pid
 	assert_equal "$status" 125
-	assert_output "mydocker: run: duplicate mount point /same"
+	assert_output "mydocker run: duplicate mount point /same"
 	run timeout 20 "$MYDOCKER" run -v "$new:/x" -v /a:/b:rx --nosuch "$TEST_IMAGE" "$PROBE" pid
 	assert_equal "$status" 125
-	assert_output 'mydocker: run: invalid volume "/a:/b:rx": unknown mode "rx" (want ro or rw)'
+	assert_output 'mydocker run: invalid volume "/a:/b:rx": unknown mode "rx" (want ro or rw)'
 	[[ ! -e $new && ! -e $MYDOCKER_ROOT/volumes && -z $(containers_left) ]]
 	# Not even the image was unpacked: the specs were checked first.
 	[[ ! -e $MYDOCKER_ROOT/images/$TEST_IMAGE ]]
@@ -238,7 +238,7 @@ $marker:"
 		for host in "$new" "$vol"; do
 			run timeout 20 "$MYDOCKER" run -v "$host:${targets[$i]}" "$TEST_IMAGE" "$PROBE" pid
 			assert_equal "$status" 125
-			assert_output "mydocker: run: invalid volume \"$host:${targets[$i]}\": ${clean[$i]} is in /proc, where only the container's own procfs is mounted"
+			assert_output "mydocker run: invalid volume \"$host:${targets[$i]}\": ${clean[$i]} is in /proc, where only the container's own procfs is mounted"
 		done
 	done
 	[[ ! -e $new && ! -e $MYDOCKER_ROOT/volumes && -z $(containers_left) ]]
@@ -256,14 +256,14 @@ $marker:"
 	mkdir "$TEST_TMP/dir"
 	run ctr -v "$TEST_TMP/file:/etc" -- "$PROBE" pid
 	assert_equal "$status" 125
-	assert_output "mydocker: run: volume /etc: mount the file $TEST_TMP/file on a directory: Is a directory"
+	assert_output "mydocker run: volume /etc: mount the file $TEST_TMP/file on a directory: Is a directory"
 	run ctr -v "$TEST_TMP/dir:/etc/passwd" -- "$PROBE" pid
 	assert_equal "$status" 125
-	assert_output "mydocker: run: volume /etc/passwd: mount the directory $TEST_TMP/dir on a file: Not a directory"
+	assert_output "mydocker run: volume /etc/passwd: mount the directory $TEST_TMP/dir on a file: Not a directory"
 	# Under a read-only volume a mount point cannot be made.
 	run ctr -v "$TEST_TMP/dir:/ro:ro" -v "$TEST_TMP/dir:/ro/inner" -- "$PROBE" pid
 	assert_equal "$status" 125
-	assert_output "mydocker: run: volume /ro/inner: create the mount point: Read-only file system"
+	assert_output "mydocker run: volume /ro/inner: create the mount point: Read-only file system"
 	assert_equal "$(cat "$TEST_TMP/file")" precious
 	run ls -A "$TEST_TMP/dir"
 	assert_output ""

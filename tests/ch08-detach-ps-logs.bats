@@ -107,7 +107,7 @@ $a
 $b"
 	run "$MYDOCKER" logs --tail -3 "$id"
 	assert_equal "$status" 125
-	assert_output "mydocker: logs: invalid --tail \"-3\" (want a number of lines, or all)"
+	assert_output "mydocker logs: invalid --tail \"-3\" (want a number of lines, or all)"
 }
 
 @test "logs -f follows the output and returns when the container exits" {
@@ -154,12 +154,12 @@ $second"
 	for taken in "$mine" "$name"; do
 		run run_d --name "$taken" -- "$PROBE" echo never
 		assert_equal "$status" 125
-		assert_output "mydocker: run: the container name \"$taken\" is already in use by container $(readlink "$MYDOCKER_ROOT/names/$taken")"
+		assert_output "mydocker run: the container name \"$taken\" is already in use by container $(readlink "$MYDOCKER_ROOT/names/$taken")"
 	done
 	for bad in a -web .x 'bad/name' 'sp ace' 'über'; do
 		run run_d --name "$bad" -- "$PROBE" echo never
 		assert_equal "$status" 125
-		assert_output "mydocker: run: Invalid container name ($bad), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"
+		assert_output "mydocker run: Invalid container name ($bad), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"
 	done
 	run ls "$MYDOCKER_ROOT/containers"
 	assert_equal "${#lines[@]}" 2
@@ -179,7 +179,7 @@ $second"
 	assert_equal "$won" 1
 	for i in $(seq 10); do
 		[[ $(cat "$TEST_TMP/out$i") == "$winner" ]] && continue
-		assert_equal "$(cat "$TEST_TMP/out$i")" "mydocker: run: the container name \"$name\" is already in use by container $winner"
+		assert_equal "$(cat "$TEST_TMP/out$i")" "mydocker run: the container name \"$name\" is already in use by container $winner"
 	done
 	run ls "$MYDOCKER_ROOT/containers"
 	assert_output "$winner"
@@ -207,7 +207,7 @@ $second"
 	done
 	run "$MYDOCKER" logs "$shared"
 	assert_equal "$status" 1
-	assert_output "mydocker: logs: multiple IDs found with provided prefix: $shared"
+	assert_output "mydocker logs: multiple IDs found with provided prefix: $shared"
 	for unknown in "nosuch-$RANDOM" "" "ffff${ids[0]:4:60}" "n$RANDOM"; do
 		run "$MYDOCKER" logs "$unknown"
 		assert_equal "$status" 1
@@ -402,7 +402,7 @@ upper
 work"
 	# A start that fails leaves nothing at all.
 	run -127 run_d -m 64m -- "nosuch-$RANDOM"
-	assert_output --regexp '^mydocker: run: exec "nosuch-[0-9]+": No such file or directory$'
+	assert_output --regexp '^mydocker run: exec "nosuch-[0-9]+": No such file or directory$'
 	run ls "$MYDOCKER_ROOT/containers"
 	assert_output "$id"
 	assert_equal "$(ls "$MYDOCKER_ROOT/names" | wc -l)" 1
@@ -428,13 +428,15 @@ work"
 	code=$(rand_between 1 120)
 	ctr_bg "$TEST_TMP/out" -i --name "$name" -- "$PROBE" echo started , wait-stdin , exit "$code"
 	wait_for "$TEST_TMP/out" started
+	# The command may print before its mydocker has written "running" (after the exec).
+	id=$(readlink "$MYDOCKER_ROOT/names/$name")
+	settled eval '[[ $(state "$id" status) == running ]]'
 	run "$MYDOCKER" ps
 	assert_line --regexp "^[0-9a-f]{12} +$TEST_IMAGE +\"$PROBE echo sta…\" .* Up .* +$name\$"
 	run "$MYDOCKER" logs "$name"
 	assert_equal "$status" 125
-	assert_output "mydocker: logs: container $name runs in the foreground: its output goes to its terminal, not to a log"
+	assert_output "mydocker logs: container $name runs in the foreground: its output goes to its terminal, not to a log"
 	# Its mydocker holds the container's lock while it runs.
-	id=$(readlink "$MYDOCKER_ROOT/names/$name")
 	run flock --nonblock "$(cdir "$id")" true
 	assert_failure
 	release_ctr
@@ -448,7 +450,7 @@ work"
 	settled same_cgroups
 	run run_d --name "$name" -- "$PROBE" echo again
 	assert_equal "$status" 125
-	assert_output "mydocker: run: the container name \"$name\" is already in use by container $id"
+	assert_output "mydocker run: the container name \"$name\" is already in use by container $id"
 }
 
 @test "ps -q, -a, --no-trunc; Docker's COMMAND quoting and column layout" {
@@ -476,14 +478,14 @@ $long"
 	assert_line --index 1 --regexp "^$long +$TEST_IMAGE +\"$PROBE echo a \\\\\"quoted\\\\\" word , sleep 100\" .* long-one\$"
 	run "$MYDOCKER" ps --bogus
 	assert_equal "$status" 125
-	assert_output "mydocker: ps: unknown option --bogus (usage: mydocker ps [-a] [-q] [--no-trunc])"
+	assert_output "mydocker ps: unknown option --bogus (usage: mydocker ps [-a] [-q] [--no-trunc])"
 }
 
 @test "-d with -t or -i is refused before anything is created" {
 	for opt in -t -i -it; do
 		run timeout 20 "$MYDOCKER" run -d "$opt" "$TEST_IMAGE" sh
 		assert_equal "$status" 125
-		assert_output "mydocker: run: -d cannot be combined with -t or -i: nothing can attach to a detached container's terminal or stdin"
+		assert_output "mydocker run: -d cannot be combined with -t or -i: nothing can attach to a detached container's terminal or stdin"
 	done
 	[[ ! -e $MYDOCKER_ROOT/containers && ! -e $MYDOCKER_ROOT/names ]]
 }
@@ -523,14 +525,14 @@ $long"
 		chmod o+w "$dir"
 		run "$MYDOCKER" ps
 		assert_equal "$status" 125
-		assert_output "mydocker: ps: ${dir%/} is writable by group or others: only root may write the state root, or its records could be forged (chown root and chmod go-w)"
+		assert_output "mydocker ps: ${dir%/} is writable by group or others: only root may write the state root, or its records could be forged (chown root and chmod go-w)"
 		run "$MYDOCKER" run -d "$TEST_IMAGE" "$PROBE" true
 		assert_equal "$status" 125
 		chmod o-w "$dir"
 		chown nobody "$dir"
 		run "$MYDOCKER" logs "$id"
 		assert_equal "$status" 125
-		assert_output "mydocker: logs: ${dir%/} is not owned by root: only root may write the state root, or its records could be forged (chown root and chmod go-w)"
+		assert_output "mydocker logs: ${dir%/} is not owned by root: only root may write the state root, or its records could be forged (chown root and chmod go-w)"
 		chown root "$dir"
 	done
 	assert_equal "$(ls "$MYDOCKER_ROOT/containers")" "$id"

@@ -140,7 +140,7 @@ $REPO/tests no"
 	for bad in NOVALUE =x; do
 		run exe -e "$bad" "$id" "$PROBE" env
 		assert_equal "$status" 125
-		assert_output "mydocker: exec: invalid --env \"$bad\" (want KEY=VALUE)"
+		assert_output "mydocker exec: invalid --env \"$bad\" (want KEY=VALUE)"
 	done
 }
 
@@ -157,10 +157,10 @@ $REPO/tests no"
 	# A path of the host's means nothing inside.
 	run exe -w "$REPO/tests" "$id" "$PROBE" cwd
 	assert_equal "$status" 126
-	assert_output "mydocker: exec: chdir to \"$REPO/tests\": No such file or directory"
+	assert_output "mydocker exec: chdir to \"$REPO/tests\": No such file or directory"
 	run exe -w tmp "$id" "$PROBE" cwd
 	assert_equal "$status" 125
-	assert_output "mydocker: exec: invalid --workdir \"tmp\" (want an absolute path)"
+	assert_output "mydocker exec: invalid --workdir \"tmp\" (want an absolute path)"
 }
 
 @test "exit status: N for exit N (random codes), 128+S for death by signal S" {
@@ -179,21 +179,21 @@ $REPO/tests no"
 	id=$(run_d -- "$PROBE" sleep 100)
 	name="nosuch-$RANDOM"
 	run -127 exe "$id" "$name"
-	assert_output "mydocker: exec: exec \"$name\": No such file or directory"
+	assert_output "mydocker exec: exec \"$name\": No such file or directory"
 	# The command is looked up in the container: the host's probe is not there.
 	run -127 exe "$id" "$HOST_PROBE" pid
-	assert_output "mydocker: exec: exec \"$HOST_PROBE\": No such file or directory"
+	assert_output "mydocker exec: exec \"$HOST_PROBE\": No such file or directory"
 	for f in /etc/passwd /etc; do
 		run exe "$id" "$f"
 		assert_equal "$status" 126
-		assert_output "mydocker: exec: exec \"$f\": Permission denied"
+		assert_output "mydocker exec: exec \"$f\": Permission denied"
 	done
 	run exe "$id"
 	assert_equal "$status" 125
-	assert_output "mydocker: exec: no command given (usage: mydocker exec [-i] [-t] [-e KEY=VAL]... [-w DIR] CONTAINER COMMAND [ARG...])"
+	assert_output "mydocker exec: no command given (usage: mydocker exec [-i] [-t] [-e KEY=VAL]... [-w DIR] CONTAINER COMMAND [ARG...])"
 	run exe
 	assert_equal "$status" 125
-	assert_output --partial "mydocker: exec: no container given"
+	assert_output --partial "mydocker exec: no container given"
 	same_process "$(state "$id" pid)" "$(state "$id" pid_start_time)"
 }
 
@@ -204,7 +204,7 @@ $REPO/tests no"
 	for arg in "$id" "$name" "${id:0:12}"; do
 		run exe "$arg" "$PROBE" write /x y
 		assert_equal "$status" 125
-		assert_output "mydocker: exec: container $arg is not running"
+		assert_output "mydocker exec: container $arg is not running"
 	done
 	[[ ! -e $(cdir "$id")/upper/x ]]
 	unknown="nosuch-$RANDOM"
@@ -216,7 +216,7 @@ $REPO/tests no"
 	mkdir "$(cdir "${prefix}$(printf 'a%.0s' $(seq 56))")" "$(cdir "${prefix}$(printf 'b%.0s' $(seq 56))")"
 	run exe "$prefix" "$PROBE" pid
 	assert_equal "$status" 1
-	assert_output "mydocker: exec: multiple IDs found with provided prefix: $prefix"
+	assert_output "mydocker exec: multiple IDs found with provided prefix: $prefix"
 }
 
 @test "exec after the container's first process is gone: the clear error, also before its exit is recorded" {
@@ -232,12 +232,12 @@ $REPO/tests no"
 	assert_equal "$(state "$id" status)" running
 	run exe "$id" "$PROBE" write /x y
 	assert_equal "$status" 125
-	assert_output "mydocker: exec: container $id is not running"
+	assert_output "mydocker exec: container $id is not running"
 	kill -CONT "$mon"
 	wait_status "$id" exited
 	run exe "$id" "$PROBE" write /x y
 	assert_equal "$status" 125
-	assert_output "mydocker: exec: container $id is not running"
+	assert_output "mydocker exec: container $id is not running"
 	[[ ! -e $(cdir "$id")/upper/x ]]
 }
 
@@ -254,7 +254,7 @@ $REPO/tests no"
 	marker="$TEST_TMP/entered-$RANDOM"
 	run exe "$id" "$PROBE" write "$marker" y
 	assert_equal "$status" 125
-	assert_output "mydocker: exec: container $id is not running"
+	assert_output "mydocker exec: container $id is not running"
 	[[ ! -e $marker ]]
 }
 
@@ -272,7 +272,7 @@ $REPO/tests no"
 	assert_output ""
 	run exe -t "$id" "$PROBE" pid </dev/null
 	assert_equal "$status" 125
-	assert_output "mydocker: exec: -t needs a terminal on stdin (the input device is not a TTY)"
+	assert_output "mydocker exec: -t needs a terminal on stdin (the input device is not a TTY)"
 }
 
 @test "-it: the command gets the terminal with job control; Ctrl-C reaches it, not mydocker; exit 3 returns 3" {

@@ -149,10 +149,10 @@ $id"
 	assert_equal "$(state "$id" exit_code)" 137
 	run md stop
 	assert_equal "$status" 125
-	assert_output "mydocker: stop: no container given (usage: mydocker stop [-t SECONDS] CONTAINER...)"
+	assert_output "mydocker stop: no container given (usage: mydocker stop [-t SECONDS] CONTAINER...)"
 	run md stop -t soon "$id"
 	assert_equal "$status" 125
-	assert_output "mydocker: stop: invalid --timeout \"soon\" (want whole seconds, 0 to 86400)"
+	assert_output "mydocker stop: invalid --timeout \"soon\" (want whole seconds, 0 to 86400)"
 }
 
 @test "stop never signals a process that took over the recorded PID: the start time decides" {
@@ -176,7 +176,7 @@ $id"
 	wait_log "$id" hello
 	run md rm "$name"
 	assert_equal "$status" 125
-	assert_output "mydocker: rm: container $name is running: stop it first, or use rm -f"
+	assert_output "mydocker rm: container $name is running: stop it first, or use rm -f"
 	same_process "$(state "$id" pid)" "$(state "$id" pid_start_time)"
 	md stop -t 0 "$id"
 	[[ -d $(cdir "$id")/upper ]]
@@ -262,7 +262,7 @@ ${b:0:10}"
 		head -c 20 "$(cdir "$id")/$file" >"$TEST_TMP/cut" && cp "$TEST_TMP/cut" "$(cdir "$id")/$file"
 		run md stop -t 0 "$id"
 		assert_equal "$status" 125
-		assert_output --regexp "^mydocker: stop: read the records of container $id \(rm -f removes it\): "
+		assert_output --regexp "^mydocker stop: read the records of container $id \(rm -f removes it\): "
 		run md rm -f "$id"
 		assert_success
 		settled eval '! still_runs "$pid" "$start"'
@@ -325,7 +325,7 @@ ${b:0:10}"
 	wait_status "$first" exited
 	run run_d --name "$name" -- "$PROBE" exit 0
 	assert_equal "$status" 125
-	assert_output "mydocker: run: the container name \"$name\" is already in use by container $first"
+	assert_output "mydocker run: the container name \"$name\" is already in use by container $first"
 	md rm "$name"
 	second=$(run_d --name "$name" -- "$PROBE" echo second)
 	[[ $second != "$first" ]]
@@ -417,17 +417,17 @@ own"
 	mv "$(field "$(cdir "$id")/config.json" lower_dir)" "$TEST_TMP/moved"
 	run md commit "$id" "$img"
 	assert_equal "$status" 125
-	assert_output --regexp "^mydocker: commit: container $id: mount an overlay lowerdir=.*: No such file or directory$"
+	assert_output --regexp "^mydocker commit: container $id: mount an overlay lowerdir=.*: No such file or directory$"
 	mv "$TEST_TMP/moved" "$(field "$(cdir "$id")/config.json" lower_dir)"
 	[[ ! -e $(tarball "$img") ]]
 	run ls -A "$MYDOCKER_ROOT/images"
 	refute_output --partial .commit-
 	run md commit "$id" "bad/name"
 	assert_equal "$status" 125
-	assert_output "mydocker: commit: invalid image name \"bad/name\" (want NAME[:TAG], each of letters, digits, '.', '_' and '-', not first '.' or '-')"
+	assert_output "mydocker commit: invalid image name \"bad/name\" (want NAME[:TAG], each of letters, digits, '.', '_' and '-', not first '.' or '-')"
 	run md commit "$id"
 	assert_equal "$status" 125
-	assert_output "mydocker: commit: a container and an image name are needed (usage: mydocker commit [--pause=false] CONTAINER IMAGE[:TAG])"
+	assert_output "mydocker commit: a container and an image name are needed (usage: mydocker commit [--pause=false] CONTAINER IMAGE[:TAG])"
 	unknown="nosuch-$RANDOM"
 	run md commit "$unknown" "$img"
 	assert_equal "$status" 1
@@ -462,7 +462,7 @@ own"
 	[[ -d $MYDOCKER_ROOT/images/$img ]]
 	run md rmi "$img"
 	assert_equal "$status" 125
-	assert_output "mydocker: rmi: image \"$img\" is in use by container user-$img (${id:0:12}): remove the container first"
+	assert_output "mydocker rmi: image \"$img\" is in use by container user-$img (${id:0:12}): remove the container first"
 	md stop -t 0 "$id"
 	run md rmi "$img"
 	assert_equal "$status" 125
@@ -477,7 +477,7 @@ own"
 	refute_output --partial "$img"
 	run md rmi "$img"
 	assert_equal "$status" 125
-	assert_output "mydocker: rmi: No such image: $img"
+	assert_output "mydocker rmi: No such image: $img"
 	run ctr_img "$img" "$PROBE" pid
 	assert_equal "$status" 125
 }
@@ -502,7 +502,7 @@ FROM_HOST=$inherited"
 	grep -qF '"B=x=y z"' "$(cdir "$id")/config.json"
 	run ctr -e =x -- "$PROBE" env
 	assert_equal "$status" 125
-	assert_output "mydocker: run: invalid environment variable: =x"
+	assert_output "mydocker run: invalid environment variable: =x"
 }
 
 @test "--env-file: Docker's format (comments, blank lines, KEY lines, no quote processing); -e wins; a bad line is refused" {
@@ -525,21 +525,21 @@ FROM_HOST=$inherited"
 	printf 'GOOD=1\nBAD KEY=x\n' >"$TEST_TMP/bad.env"
 	run ctr --env-file "$TEST_TMP/bad.env" -- "$PROBE" env
 	assert_equal "$status" 125
-	assert_output "mydocker: run: --env-file $TEST_TMP/bad.env line 2: variable 'BAD KEY' contains whitespaces"
+	assert_output "mydocker run: --env-file $TEST_TMP/bad.env line 2: variable 'BAD KEY' contains whitespaces"
 	printf '=x\n' >"$TEST_TMP/bad.env"
 	run ctr --env-file "$TEST_TMP/bad.env" -- "$PROBE" env
-	assert_output "mydocker: run: --env-file $TEST_TMP/bad.env line 1: no variable name on line '=x'"
+	assert_output "mydocker run: --env-file $TEST_TMP/bad.env line 1: no variable name on line '=x'"
 	# A file without end (or just too large) is refused at its first MiB, not read into memory.
 	run timeout 5 "$MYDOCKER" run --env-file /dev/zero "$TEST_IMAGE" "$PROBE" env
 	assert_equal "$status" 125
-	assert_output "mydocker: run: --env-file /dev/zero is larger than 1 MiB"
+	assert_output "mydocker run: --env-file /dev/zero is larger than 1 MiB"
 	head -c $((1024 * 1024 + 1)) /dev/zero | tr '\0' '#' >"$TEST_TMP/big.env"
 	run ctr --env-file "$TEST_TMP/big.env" -- "$PROBE" env
 	assert_equal "$status" 125
-	assert_output "mydocker: run: --env-file $TEST_TMP/big.env is larger than 1 MiB"
+	assert_output "mydocker run: --env-file $TEST_TMP/big.env is larger than 1 MiB"
 	run ctr --env-file "$TEST_TMP/missing.env" -- "$PROBE" env
 	assert_equal "$status" 125
-	assert_output "mydocker: run: --env-file open $TEST_TMP/missing.env: No such file or directory"
+	assert_output "mydocker run: --env-file open $TEST_TMP/missing.env: No such file or directory"
 	# Refused before anything was made (the containers that ran above are kept, exited).
 	run containers_left
 	assert_output ""
@@ -758,10 +758,10 @@ spy_tar() { spy /usr/bin/tar "$@"; }
 	bad="maybe$RANDOM"
 	run md commit --pause="$bad" "$id" "$img-bad"
 	assert_equal "$status" 125
-	assert_output "mydocker: commit: invalid --pause \"$bad\" (want true or false)"
+	assert_output "mydocker commit: invalid --pause \"$bad\" (want true or false)"
 	run md commit -p="$bad" "$id" "$img-bad"
 	assert_equal "$status" 125
-	assert_output "mydocker: commit: invalid -p \"$bad\" (want true or false)"
+	assert_output "mydocker commit: invalid -p \"$bad\" (want true or false)"
 	[[ ! -e $(tarball "$img-bad") ]]
 	run md commit --help
 	assert_line --index 0 "Usage: mydocker commit [--pause=false] CONTAINER IMAGE[:TAG]"
@@ -844,7 +844,7 @@ wait_created() {
 	assert_equal "$status" 125
 	# It came in once the run held its copy: before or after the run recorded its container.
 	run cat "$TEST_TMP/rmi.out"
-	assert_output --regexp "^mydocker: rmi: image \"$img\" is in use by (container $a \(${id:0:12}\): remove the container first|a container being created: try again once it runs)$"
+	assert_output --regexp "^mydocker rmi: image \"$img\" is in use by (container $a \(${id:0:12}\): remove the container first|a container being created: try again once it runs)$"
 	assert_equal "$(state "$id" status)" running
 	[[ -e $(tarball "$img") && -d $(field "$(cdir "$id")/config.json" lower_dir) ]]
 	md rm -f "$a" >/dev/null
@@ -853,7 +853,7 @@ wait_created() {
 	[[ ! -e $(cdir "$(id_of "$b")")/config.json ]]
 	run md rmi "$img"
 	assert_equal "$status" 125
-	assert_output "mydocker: rmi: image \"$img\" is in use by a container being created: try again once it runs"
+	assert_output "mydocker rmi: image \"$img\" is in use by a container being created: try again once it runs"
 	release seed
 	wait "$HELD_PID"
 	assert_equal "$(state "$(cat "$TEST_TMP/seed.out")" status)" running
@@ -876,10 +876,10 @@ wait_created() {
 	[[ -d $(cdir "$id") && ! -e $(cdir "$id")/state.json ]]
 	run md rm "$name"
 	assert_equal "$status" 125
-	assert_output "mydocker: rm: container $name is being created: wait for it, or use rm -f"
+	assert_output "mydocker rm: container $name is being created: wait for it, or use rm -f"
 	run md stop "$name"
 	assert_equal "$status" 125
-	assert_output "mydocker: stop: container $name is being created: its records are not written yet"
+	assert_output "mydocker stop: container $name is being created: its records are not written yet"
 	[[ -d $(cdir "$id") && $(id_of "$name") == "$id" ]]
 	md rm -f "$name" >"$TEST_TMP/rmf.out" 2>&1 &
 	rmf=$!
@@ -907,7 +907,7 @@ wait_created() {
 	id=$(id_of "$a")
 	run md rm "$a"
 	assert_equal "$status" 125
-	assert_output "mydocker: rm: container $a is being created: wait for it, or use rm -f"
+	assert_output "mydocker rm: container $a is being created: wait for it, or use rm -f"
 	# stop waits for its run to start it, then stops it.
 	md stop -t 1 "$a" >"$TEST_TMP/stop.out" 2>&1 &
 	stop=$!
@@ -964,7 +964,7 @@ wait_created() {
 	# The tag is part of the image: $img alone is $img:latest, which does not exist.
 	run ctr_img --rm "$img" "$PROBE" true
 	assert_equal "$status" 125
-	assert_output --regexp "^mydocker: run: image \"$img\" not found "
+	assert_output --regexp "^mydocker run: image \"$img\" not found "
 	run md commit "$id" "$img:latest"
 	assert_success
 	[[ -f $(tarball "$img") ]]
@@ -974,7 +974,7 @@ wait_created() {
 	user=$(run_d_img "$img:$tag" -- "$PROBE" sleep 100)
 	run md rmi "$img:$tag"
 	assert_equal "$status" 125
-	assert_output --regexp "^mydocker: rmi: image \"$img:$tag\" is in use by container [^ ]+ \(${user:0:12}\): remove the container first$"
+	assert_output --regexp "^mydocker rmi: image \"$img:$tag\" is in use by container [^ ]+ \(${user:0:12}\): remove the container first$"
 	md rm -f "$user" >/dev/null
 	run md rmi "$img:$tag"
 	assert_success
@@ -1002,7 +1002,7 @@ wait_created() {
 			rmi) run md rmi "$bad" ;;
 			esac
 			assert_equal "$status" 125
-			assert_output "mydocker: $cmd: invalid image name \"$bad\" (want NAME[:TAG], each of letters, digits, '.', '_' and '-', not first '.' or '-')"
+			assert_output "mydocker $cmd: invalid image name \"$bad\" (want NAME[:TAG], each of letters, digits, '.', '_' and '-', not first '.' or '-')"
 		done
 	done
 	run containers_left
