@@ -134,6 +134,11 @@ static int running_tree(const struct record *r, const char *arg)
 	char path[64];
 	snprintf(path, sizeof path, "/proc/%d/ns/mnt", r->state.pid);
 	int ns = open(path, O_RDONLY | O_CLOEXEC);
+	/* Only a process that is gone means "not running"; any other failure is said as it is. */
+	if (ns < 0 && errno != ENOENT && errno != ESRCH) {
+		warn_errno("container %s: open %s", arg, path);
+		return -1;
+	}
 	/* Checked after the open: if the process is still the recorded one, so is the
 	 * namespace, which now stays as long as NS is open. */
 	if (ns < 0 || !process_runs(r->state.pid, r->state.pid_start)) {
