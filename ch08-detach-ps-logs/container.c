@@ -37,29 +37,17 @@
 #include "state.h"
 #include "util.h"
 
-/* <root>/containers itself, flocked HOW: shared by container_lock(), exclusive while `run` makes
- * and locks a new directory (create_dir), so that nobody finds a container's directory before
- * its creator holds its lock. The descriptor, or -1 with errno. */
-static int lock_containers(const char *root, int how)
+/* DIR opened and flocked HOW: the descriptor, or -1 with errno (EWOULDBLOCK for LOCK_NB and a
+ * lock someone holds, ENOENT for no such directory). Two kinds: a container's directory,
+ * exclusive, held by its supervisor; and <root>/containers itself, shared by container_lock()
+ * and exclusive while `run` makes and locks a new directory (create_dir), so that nobody finds
+ * a container's directory before its creator holds its lock. */
+static int lock_dir(const char *dir, int how)
 {
-	char *containers = path_join(root, "containers");
-	int fd = open(containers, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
-	free(containers);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
 	while (fd >= 0 && (rc = flock(fd, how)) < 0 && errno == EINTR)
 		;
 	if (rc < 0) {
-		int err = errno;
-		close(fd);
-		return errno = err, -1;
-	}
-	return fd;
-}
-
-/* DIR opened and locked without waiting: the descriptor, or -1 with errno. */
-static int lock_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		int err = errno;
 		close(fd);
 		return errno = err, -1;
@@ -71,32 +59,35 @@ static int lock_dir(const char *dir)
  * EWOULDBLOCK (someone holds it) or ENOENT (no such container). */
 int container_lock(const char *root, const char *id)
 {
-	int all = lock_containers(root, LOCK_SH);
+	char *containers = path_join(root, "containers");
+	int all = lock_dir(containers, LOCK_SH);
+	free(containers);
 	if (all < 0)
 		return -1;
 	char *dir = container_dir(root, id);
-	int fd = lock_dir(dir), err = errno;
+	int fd = lock_dir(dir, LOCK_EX | LOCK_NB), err = errno;
 	free(dir);
 	close(all);
 	errno = err;
 	return fd;
 }
 
-/* Kill every process in CG, for up to ten seconds: the kernel may take a moment to let the
- * last of them go. */
-static void kill_all(struct cgroup *cg)
+/* Kill every process in container ID's cgroup, for up to ten seconds (the kernel may take a
+ * moment to let the last of them go), then remove the cgroup. The cgroup is found from the ID,
+ * under mydocker's own cgroup parent, never from a record (cgroup_find). */
+static void remove_cgroup(const char *id)
 {
-	for (int i = 0; i < 1000 && kill_cgroup(cg) > 0; i++)
+	struct cgroup cg;
+	if (cgroup_find(&cg, id) < 0)
+		return;
+	for (int i = 0; i < 1000 && kill_cgroup(&cg) > 0; i++)
 		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
+	cgroup_destroy(&cg);
 }
 
 int container_teardown(const char *root, const char *id)
 {
-	struct cgroup cg;
-	if (cgroup_find(&cg, id) == 0) {
-		kill_all(&cg);
-		cgroup_destroy(&cg);
-	}
+	remove_cgroup(id);
 	/* Renamed first, to a name no lookup matches, so the directory disappears from every
 	 * listing in one step; a teardown cut short after it is finished from that name. */
 	char *dir = container_dir(root, id);
@@ -130,13 +121,8 @@ int container_abandoned(const char *root, const char *id)
 	if (r.state.status == STATUS_CREATED) {
 		rc = container_teardown(root, id);
 	} else if (r.state.status == STATUS_RUNNING) {
-		/* It ran, so it stays, as Exited: how it ended nobody saw. Its cgroup is found
-		 * from its ID, never from the record (cgroup_find). */
-		struct cgroup cg;
-		if (cgroup_find(&cg, id) == 0) {
-			kill_all(&cg);
-			cgroup_destroy(&cg);
-		}
+		/* It ran, so it stays, as Exited: how it ended nobody saw. */
+		remove_cgroup(id);
 		rc = state_set_exited(r.dir, &r.state, EXIT_UNKNOWN);
 	}
 	record_free(&r);
@@ -202,7 +188,7 @@ static void remove_remains(const char *root)
 		/* A look first, a lock only then: most directories have records, and a `run` scans
 		 * them all. Looked at again under the lock. */
 		bool bare = access(state, F_OK) < 0 && errno == ENOENT;
-		int fd = bare ? lock_dir(dir) : -1;
+		int fd = bare ? lock_dir(dir, LOCK_EX | LOCK_NB) : -1;
 		if (fd >= 0 && access(state, F_OK) < 0 && errno == ENOENT)
 			container_teardown(root, e->d_name);
 		if (fd >= 0)
@@ -221,7 +207,7 @@ static int create_dir(struct container *c)
 {
 	char *containers = path_join(state_root, "containers");
 	char *dir = container_dir(state_root, c->id);
-	int all = mkdir_p(containers, 0755) < 0 ? -1 : lock_containers(state_root, LOCK_EX);
+	int all = mkdir_p(containers, 0755) < 0 ? -1 : lock_dir(containers, LOCK_EX);
 	if (all < 0) {
 		warn_errno("lock %s", containers);
 		free(dir);
@@ -235,7 +221,7 @@ static int create_dir(struct container *c)
 		free(dir);
 	} else {
 		c->dir = dir;
-		c->lock_fd = lock_dir(dir);
+		c->lock_fd = lock_dir(dir, LOCK_EX | LOCK_NB);
 		if (c->lock_fd < 0) {
 			warn_errno("lock %s", dir);
 			rc = -1;
