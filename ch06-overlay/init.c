@@ -2,7 +2,6 @@
  * finishes setting up the container from the inside and then becomes the user's command. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,22 +27,6 @@ static void set_environment(const struct run_opts *o)
 	setenv("HOME", "/root", 1);
 	if (o->tty)
 		setenv("TERM", "xterm", 1);
-}
-
-/* Where init reports failures: the error pipe to the parent. */
-static int error_fd = -1;
-
-/* A setup step failed: tell the parent which, with errno's text, and exit 125 like every other
- * error of mydocker itself. */
-void fail(const char *fmt, ...)
-{
-	int err = errno; /* saved before anything else can change it */
-	char step[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(step, sizeof step, fmt, ap);
-	va_end(ap);
-	report_failure(error_fd, EXIT_RUNTIME, err, step);
 }
 
 /* With -t the container becomes the terminal's foreground process group, as a shell does for
@@ -79,7 +62,7 @@ void container_init(struct container *c)
 	 * pipe would never reach EOF. */
 	close_fd(&c->command_pipe[1]);
 	close_fd(&c->error_pipe[0]);
-	error_fd = c->error_pipe[1];
+	failure_fd = c->error_pipe[1];
 	/* If mydocker dies, the kernel kills this process (and so the whole PID namespace). */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		fail("prctl(PR_SET_PDEATHSIG)");
@@ -121,5 +104,5 @@ void container_init(struct container *c)
 	int err = errno;
 	char what[512];
 	snprintf(what, sizeof what, "exec \"%s\"", argv[0]);
-	report_failure(error_fd, err == ENOENT ? 127 : 126, err, what);
+	report_failure(failure_fd, err == ENOENT ? 127 : 126, err, what);
 }

@@ -3,7 +3,7 @@
  * it so that the host's files are no longer reachable. Mounts made here live and die with the
  * mount namespace: when the container's last process exits, the kernel unmounts them all.
  * This runs in init, so nothing here may exit: paths are built in buffers on the stack, and
- * every failure goes to fail(). */
+ * every failure goes to fail() (pipe.c). */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "container.h"
-#include "init.h"
+#include "pipe.h"
 #include "rootfs.h"
 
 /* BUF (PATH_MAX bytes) = NEWROOT/NAME. */

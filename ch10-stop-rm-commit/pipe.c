@@ -7,6 +7,7 @@
  *   error pipe (init -> parent), close-on-exec: empty if execve succeeded (the kernel closes it
  *     then); otherwise one record "CODE MESSAGE" saying what failed and the exit status. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,4 +102,21 @@ int receive_failure(int fd)
 	}
 	free(record);
 	return code;
+}
+
+/* Where the container's first process reports a failed setup step: its end of the error pipe,
+ * set by init before its first step. */
+int failure_fd = -1;
+
+/* A setup step failed: tell the parent which, with errno's text, and exit 125 like every other
+ * error of mydocker itself. */
+void fail(const char *fmt, ...)
+{
+	int err = errno; /* saved before anything else can change it */
+	char step[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(step, sizeof step, fmt, ap);
+	va_end(ap);
+	report_failure(failure_fd, EXIT_RUNTIME, err, step);
 }

@@ -11,4 +11,7 @@ char **receive_command(int fd);
 void report_failure(int fd, int code, int err, const char *what) __attribute__((noreturn));
 int receive_failure(int fd);
 
+extern int failure_fd;
+void fail(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
 #endif
