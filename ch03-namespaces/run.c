@@ -3,12 +3,10 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,6 +15,7 @@
 #include "init.h"
 #include "privs.h"
 #include "run.h"
+#include "start.h"
 
 #define RUN_USAGE "mydocker run [-i] [-t] [-h NAME] [--] COMMAND [ARG...]"
 
@@ -30,10 +29,6 @@ static const char run_help[] =
     "  -t, --tty              share this terminal with the container\n"
     "  -h, --hostname NAME    hostname inside the container\n"
     "      --help             print this help\n";
-
-/* The namespaces every container gets: hostname, process IDs, mounts, System V IPC, network. */
-#define CONTAINER_NAMESPACES                                                                       \
-	(CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET)
 
 static void __attribute__((noreturn)) usage_error(const char *what, const char *arg)
 {
@@ -83,51 +78,6 @@ static void parse_run_options(int argc, char **argv, struct run_opts *o)
 		die("-t needs a terminal on stdin (the input device is not a TTY)");
 }
 
-/* The shell convention for a status: exit N gives N, death by signal S gives 128+S. */
-static int exit_code(int status)
-{
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return EXIT_RUNTIME;
-}
-
-/* Wait for the container's first process while handling signals sent to mydocker.
- * SIGINT and SIGQUIT are passed on (with -t they come from the terminal, which sends them to
- * the container's process group directly);
- * SIGTERM and SIGHUP mean mydocker itself must go, and a container never outlives mydocker,
- * so it is killed. Killing PID 1 of a PID namespace kills every process in it.
- * Returns the exit status, or -1 if waiting failed. */
-static int supervise(struct container *c, const sigset_t *handled)
-{
-	for (;;) {
-		int sig = sigwaitinfo(handled, NULL);
-		if (sig < 0) {
-			if (errno == EINTR)
-				continue;
-			warn_errno("sigwaitinfo");
-			return -1;
-		}
-		if (sig == SIGCHLD) {
-			int status;
-			pid_t r = waitpid(c->pid, &status, WNOHANG);
-			if (r < 0) {
-				warn_errno("waitpid");
-				return -1;
-			}
-			if (r == c->pid) {
-				c->pid = 0;
-				return status;
-			}
-		} else if (sig == SIGTERM || sig == SIGHUP) {
-			kill(c->pid, SIGKILL);
-		} else if (!c->opts->tty) {
-			kill(c->pid, sig);
-		}
-	}
-}
-
 /* After a -t container exits, mydocker's own process group gets the terminal back. */
 static void restore_terminal(void)
 {
@@ -139,17 +89,10 @@ static void restore_terminal(void)
 		warn_errno("give the terminal back");
 }
 
-/* clone(2) without a stack of its own works like fork(2): the child goes on from here, on a
- * copy of mydocker's memory, but inside the new namespaces. Returns 0 in the child. */
-static pid_t clone_container(void)
-{
-	return syscall(SYS_clone, CONTAINER_NAMESPACES | SIGCHLD, NULL, NULL, NULL, NULL);
-}
-
 static int run_container(const struct run_opts *o)
 {
 	struct container c = { .opts = o };
-	int code = EXIT_RUNTIME, status;
+	int code = EXIT_RUNTIME;
 	sigset_t handled;
 	sigemptyset(&handled);
 	sigaddset(&handled, SIGCHLD);
@@ -173,9 +116,7 @@ static int run_container(const struct run_opts *o)
 		goto out;
 	}
 
-	status = supervise(&c, &handled);
-	if (status >= 0)
-		code = exit_code(status);
+	code = supervise(&c, &handled);
 out:
 	/* Waiting failed: the container must not outlive mydocker. */
 	if (c.pid > 0) {

@@ -3,14 +3,11 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/sysinfo.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "container.h"
@@ -18,6 +15,7 @@
 #include "init.h"
 #include "privs.h"
 #include "run.h"
+#include "start.h"
 #include "util.h"
 
 #define RUN_USAGE "mydocker run [-i] [-t] [-h NAME] [LIMITS] [--] COMMAND [ARG...]"
@@ -39,10 +37,6 @@ static const char run_help[] =
     "      --cpus N           CPU time, in CPUs, such as 0.5\n"
     "      --cpuset-cpus LIST CPUs it may run on, such as 0-1 or 0,2\n"
     "      --pids-limit N     at most N processes (-1: no limit)\n";
-
-/* The namespaces every container gets: hostname, process IDs, mounts, System V IPC, network. */
-#define CONTAINER_NAMESPACES                                                                       \
-	(CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET)
 
 static void __attribute__((noreturn)) usage_error(const char *what, const char *arg)
 {
@@ -156,51 +150,6 @@ static void parse_run_options(int argc, char **argv, struct run_opts *o)
 		die("-t needs a terminal on stdin (the input device is not a TTY)");
 }
 
-/* The shell convention for a status: exit N gives N, death by signal S gives 128+S. */
-static int exit_code(int status)
-{
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return EXIT_RUNTIME;
-}
-
-/* Wait for the container's first process while handling signals sent to mydocker.
- * SIGINT and SIGQUIT are passed on (with -t they come from the terminal, which sends them to
- * the container's process group directly);
- * SIGTERM and SIGHUP mean mydocker itself must go, and a container never outlives mydocker,
- * so it is killed. Killing PID 1 of a PID namespace kills every process in it.
- * Returns the exit status, or -1 if waiting failed. */
-static int supervise(struct container *c, const sigset_t *handled)
-{
-	for (;;) {
-		int sig = sigwaitinfo(handled, NULL);
-		if (sig < 0) {
-			if (errno == EINTR)
-				continue;
-			warn_errno("sigwaitinfo");
-			return -1;
-		}
-		if (sig == SIGCHLD) {
-			int status;
-			pid_t r = waitpid(c->pid, &status, WNOHANG);
-			if (r < 0) {
-				warn_errno("waitpid");
-				return -1;
-			}
-			if (r == c->pid) {
-				c->pid = 0;
-				return status;
-			}
-		} else if (sig == SIGTERM || sig == SIGHUP) {
-			kill(c->pid, SIGKILL);
-		} else if (!c->opts->tty) {
-			kill(c->pid, sig);
-		}
-	}
-}
-
 /* After a -t container exits, mydocker's own process group gets the terminal back. */
 static void restore_terminal(void)
 {
@@ -212,17 +161,10 @@ static void restore_terminal(void)
 		warn_errno("give the terminal back");
 }
 
-/* clone(2) without a stack of its own works like fork(2): the child goes on from here, on a
- * copy of mydocker's memory, but inside the new namespaces. Returns 0 in the child. */
-static pid_t clone_container(void)
-{
-	return syscall(SYS_clone, CONTAINER_NAMESPACES | SIGCHLD, NULL, NULL, NULL, NULL);
-}
-
 static int run_container(const struct run_opts *o)
 {
 	struct container c = CONTAINER_EMPTY(o);
-	int code = EXIT_RUNTIME, status;
+	int code = EXIT_RUNTIME;
 	sigset_t handled;
 	sigemptyset(&handled);
 	sigaddset(&handled, SIGCHLD);
@@ -255,9 +197,7 @@ static int run_container(const struct run_opts *o)
 	if (cgroup_join(&c.cgroup, c.pid) < 0)
 		goto out;
 
-	status = supervise(&c, &handled);
-	if (status >= 0)
-		code = exit_code(status);
+	code = supervise(&c, &handled);
 out:
 	/* Every way out, after success or any failure: whatever was made is released. */
 	container_destroy(&c);

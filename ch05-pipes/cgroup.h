@@ -32,6 +32,7 @@ long long shares_to_weight(long long shares);
 const char *cgroup_parent(void);
 int cgroup_create(struct cgroup *cg, const char *id, const struct limits *lim);
 int cgroup_join(struct cgroup *cg, pid_t pid);
+int kill_cgroup(struct cgroup *cg);
 void cgroup_destroy(struct cgroup *cg);
 
 /* The two implementations behind the interface. */

@@ -45,5 +45,6 @@ struct container {
 	}
 
 void container_destroy(struct container *c);
+int container_reaper(struct container *c);
 
 #endif

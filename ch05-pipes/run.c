@@ -1,26 +1,20 @@
 /* run.c: `mydocker run`: parse the options, clone the container's first process into new
  * namespaces, supervise it and exit with its status. */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/sysinfo.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "container.h"
 #include "die.h"
-#include "init.h"
-#include "pipe.h"
 #include "privs.h"
-#include "reaper.h"
 #include "run.h"
+#include "start.h"
 #include "util.h"
 
 #define RUN_USAGE "mydocker run [-i] [-t] [-h NAME] [LIMITS] [--] COMMAND [ARG...]"
@@ -42,10 +36,6 @@ static const char run_help[] =
     "      --cpus N           CPU time, in CPUs, such as 0.5\n"
     "      --cpuset-cpus LIST CPUs it may run on, such as 0-1 or 0,2\n"
     "      --pids-limit N     at most N processes (-1: no limit)\n";
-
-/* The namespaces every container gets: hostname, process IDs, mounts, System V IPC, network. */
-#define CONTAINER_NAMESPACES                                                                       \
-	(CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET)
 
 static void __attribute__((noreturn)) usage_error(const char *what, const char *arg)
 {
@@ -159,51 +149,6 @@ static void parse_run_options(int argc, char **argv, struct run_opts *o)
 		die("-t needs a terminal on stdin (the input device is not a TTY)");
 }
 
-/* The shell convention for a status: exit N gives N, death by signal S gives 128+S. */
-static int exit_code(int status)
-{
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return EXIT_RUNTIME;
-}
-
-/* Wait for the container's first process while handling signals sent to mydocker.
- * SIGINT and SIGQUIT are passed on (with -t they come from the terminal, which sends them to
- * the container's process group directly);
- * SIGTERM and SIGHUP mean mydocker itself must go, and a container never outlives mydocker,
- * so it is killed. Killing PID 1 of a PID namespace kills every process in it.
- * Returns the exit status, or -1 if waiting failed. */
-static int supervise(struct container *c, const sigset_t *handled)
-{
-	for (;;) {
-		int sig = sigwaitinfo(handled, NULL);
-		if (sig < 0) {
-			if (errno == EINTR)
-				continue;
-			warn_errno("sigwaitinfo");
-			return -1;
-		}
-		if (sig == SIGCHLD) {
-			int status;
-			pid_t r = waitpid(c->pid, &status, WNOHANG);
-			if (r < 0) {
-				warn_errno("waitpid");
-				return -1;
-			}
-			if (r == c->pid) {
-				c->pid = 0;
-				return status;
-			}
-		} else if (sig == SIGTERM || sig == SIGHUP) {
-			kill(c->pid, SIGKILL);
-		} else if (!c->opts->tty) {
-			kill(c->pid, sig);
-		}
-	}
-}
-
 /* After a -t container exits, mydocker's own process group gets the terminal back. */
 static void restore_terminal(void)
 {
@@ -215,59 +160,10 @@ static void restore_terminal(void)
 		warn_errno("give the terminal back");
 }
 
-/* pipe2 with close-on-exec, so no pipe end leaks into the user's command. */
-static int make_pipe(int fds[2])
-{
-	if (pipe2(fds, O_CLOEXEC) < 0) {
-		warn_errno("pipe");
-		return -1;
-	}
-	return 0;
-}
-
-/* clone(2) without a stack of its own works like fork(2): the child goes on from here, on a
- * copy of mydocker's memory, but inside the new namespaces. Returns 0 in the child. */
-static pid_t clone_container(void)
-{
-	return syscall(SYS_clone, CONTAINER_NAMESPACES | SIGCHLD, NULL, NULL, NULL, NULL);
-}
-
-/* Start container C: clone its first process, put it in its cgroup, hand it the command,
- * wait until it runs. Returns 0, or the exit code for the user (the caller destroys C). */
-static int start_container(struct container *c)
-{
-	int failed;
-	if (make_pipe(c->command_pipe) < 0 || make_pipe(c->error_pipe) < 0)
-		return EXIT_RUNTIME;
-
-	fflush(NULL);
-	c->pid = clone_container();
-	if (c->pid == 0)
-		container_init(c);
-	if (c->pid < 0) {
-		warn_errno("clone");
-		c->pid = 0;
-		return EXIT_RUNTIME;
-	}
-	close_fd(&c->command_pipe[0]);
-	close_fd(&c->error_pipe[1]);
-	/* The child is waiting on the command pipe, so it is in its cgroup before it runs. */
-	if (cgroup_join(&c->cgroup, c->pid) < 0)
-		return EXIT_RUNTIME;
-	/* Sending the command and closing the pipe is the start signal. */
-	if (send_command(c->command_pipe[1], c->opts->argv) < 0 && errno != EPIPE)
-		warn_errno("send the command to the container");
-	close_fd(&c->command_pipe[1]);
-	/* The error pipe stays empty until execve closes it, or holds why init failed. */
-	failed = receive_failure(c->error_pipe[0]);
-	close_fd(&c->error_pipe[0]);
-	return failed;
-}
-
 static int run_container(const struct run_opts *o)
 {
 	struct container c = CONTAINER_EMPTY(o);
-	int code = EXIT_RUNTIME, status;
+	int code = EXIT_RUNTIME;
 	sigset_t handled;
 	sigemptyset(&handled);
 	sigaddset(&handled, SIGCHLD);
@@ -290,15 +186,13 @@ static int run_container(const struct run_opts *o)
 	/* The cgroup and its limits exist before the container does... */
 	if (cgroup_create(&c.cgroup, c.id, &o->limits) < 0)
 		goto out;
-	if (start_reaper(&c) < 0)
+	if (container_reaper(&c) < 0)
 		goto out;
 	code = start_container(&c);
 	if (code)
 		goto out;
 
-	status = supervise(&c, &handled);
-	if (status >= 0)
-		code = exit_code(status);
+	code = supervise(&c, &handled);
 out:
 	/* Every way out, after success or any failure: whatever was made is released. */
 	container_destroy(&c);

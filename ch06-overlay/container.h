@@ -50,5 +50,6 @@ struct container {
 	}
 
 void container_destroy(struct container *c);
+int container_reaper(struct container *c);
 
 #endif

@@ -34,6 +34,7 @@ const char *cgroup_parent_quiet(void);
 int cgroup_create(struct cgroup *cg, const char *id, const struct limits *lim);
 int cgroup_find(struct cgroup *cg, const char *id);
 int cgroup_join(struct cgroup *cg, pid_t pid);
+int kill_cgroup(struct cgroup *cg);
 void cgroup_destroy(struct cgroup *cg);
 
 /* The two implementations behind the interface. */

@@ -276,7 +276,7 @@ void container_destroy(struct container *c)
 		cgroup_destroy(&c->cgroup);
 	container_forget(c);
 	/* Last: until here the reaper would have cleaned up if mydocker had died. */
-	stop_reaper(c);
+	stop_reaper(&c->reaper_fd);
 }
 
 void container_forget(struct container *c)
@@ -297,4 +297,19 @@ void container_forget(struct container *c)
 		close_fd(&c->command_pipe[i]);
 		close_fd(&c->error_pipe[i]);
 	}
+}
+
+/* What the reaper does if mydocker dies (reaper.c). Its container normally died with it. The
+ * reaper holds the container's lock too (it shares mydocker's descriptor): it finishes what
+ * mydocker left, as any later owner of the lock would. */
+static void reap_container(void *arg)
+{
+	container_abandoned(state_root, ((struct container *)arg)->id);
+}
+
+/* Fork the reaper of container C (reaper.c): if mydocker dies, it cleans up in its place. */
+int container_reaper(struct container *c)
+{
+	c->reaper_fd = start_reaper(reap_container, c);
+	return c->reaper_fd < 0 ? -1 : 0;
 }

@@ -68,6 +68,7 @@ struct state;
 int container_create(struct container *c);
 int container_exited(struct container *c, struct state *st, int code);
 void container_destroy(struct container *c);
+int container_reaper(struct container *c);
 void container_forget(struct container *c);
 
 int container_lock(const char *root, const char *id);

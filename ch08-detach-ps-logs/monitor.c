@@ -21,8 +21,7 @@
 #include "container.h"
 #include "die.h"
 #include "monitor.h"
-#include "reaper.h"
-#include "run.h"
+#include "start.h"
 #include "state.h"
 #include "util.h"
 

@@ -2,61 +2,29 @@
  * the container dies with it through PR_SET_PDEATHSIG, but its cgroup would stay behind.
  * So before starting the container, mydocker forks a small reaper process that waits on a
  * pipe: mydocker writes one byte when it has cleaned up itself; EOF without that byte means
- * mydocker died, and the reaper destroys the container in its place.
- * PR_SET_PDEATHSIG has one gap: mydocker may send the command and die before init has armed
- * it. So the reaper first kills whatever is still in the container's cgroup. */
+ * mydocker died, and the reaper does the cleanup it was given in mydocker's place. It knows
+ * nothing of containers: what the cleanup is, container.c says (container_reaper). */
 #include <fcntl.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "container.h"
 #include "die.h"
-#include "image.h"
 #include "reaper.h"
 #include "util.h"
 
-/* SIGKILL every process in the cgroup; returns how many there were. */
-int kill_cgroup(struct cgroup *cg)
-{
-	int found = 0;
-	for (int i = 0; i < CG_NCONTROLLERS; i++) {
-		if (!cg->dir[i])
-			continue;
-		char *procs = path_join(cg->dir[i], "cgroup.procs");
-		FILE *f = fopen(procs, "re");
-		free(procs);
-		if (!f)
-			continue;
-		int pid;
-		while (fscanf(f, "%d", &pid) == 1) {
-			kill(pid, SIGKILL);
-			found++;
-		}
-		fclose(f);
-	}
-	return found;
-}
-
 /* The reaper's whole life: wait for mydocker's byte; without it, clean up after mydocker. */
-static void __attribute__((noreturn)) reap(struct container *c, int fd)
+static void __attribute__((noreturn)) reap(int fd, void (*cleanup)(void *arg), void *arg)
 {
 	/* Out of the terminal's session, so Ctrl-C and hangups do not reach it. */
 	setsid();
 	char done;
 	if (read(fd, &done, 1) == 1)
 		_exit(0);
-	/* mydocker is gone, and its container normally died with it. The reaper holds the
-	 * container's lock too (it shares mydocker's descriptor): it finishes what mydocker
-	 * left, as any later owner of the lock would (container.c). */
-	container_abandoned(state_root, c->id);
+	cleanup(arg);
 	_exit(0);
 }
 
-/* Fork the reaper; mydocker keeps the pipe's write end in c->reaper_fd. */
-int start_reaper(struct container *c)
+/* Fork the reaper; mydocker keeps the pipe's write end, which is returned (-1 on failure). */
+int start_reaper(void (*cleanup)(void *arg), void *arg)
 {
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0) {
@@ -72,18 +40,17 @@ int start_reaper(struct container *c)
 	}
 	if (pid == 0) {
 		close(p[1]);
-		reap(c, p[0]);
+		reap(p[0], cleanup, arg);
 	}
 	close(p[0]);
-	c->reaper_fd = p[1];
-	return 0;
+	return p[1];
 }
 
 /* mydocker cleaned up itself: the reaper can go. */
-void stop_reaper(struct container *c)
+void stop_reaper(int *fd)
 {
 	char done = 1;
-	if (c->reaper_fd >= 0 && write(c->reaper_fd, &done, 1) < 0)
+	if (*fd >= 0 && write(*fd, &done, 1) < 0)
 		warn_errno("tell the reaper to exit");
-	close_fd(&c->reaper_fd);
+	close_fd(fd);
 }

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -237,6 +238,28 @@ int cgroup_join(struct cgroup *cg, pid_t pid)
 		if (cg->dir[i] && cg_write(cg->dir[i], "cgroup.procs", text) < 0)
 			return -1;
 	return 0;
+}
+
+/* SIGKILL every process in the cgroup; returns how many there were. */
+int kill_cgroup(struct cgroup *cg)
+{
+	int found = 0;
+	for (int i = 0; i < CG_NCONTROLLERS; i++) {
+		if (!cg->dir[i])
+			continue;
+		char *procs = path_join(cg->dir[i], "cgroup.procs");
+		FILE *f = fopen(procs, "re");
+		free(procs);
+		if (!f)
+			continue;
+		int pid;
+		while (fscanf(f, "%d", &pid) == 1) {
+			kill(pid, SIGKILL);
+			found++;
+		}
+		fclose(f);
+	}
+	return found;
 }
 
 /* Remove the cgroup; call it only after the container's last process is gone. */

@@ -22,8 +22,7 @@
 #include "die.h"
 #include "image.h"
 #include "monitor.h"
-#include "reaper.h"
-#include "run.h"
+#include "start.h"
 #include "state.h"
 #include "util.h"
 
