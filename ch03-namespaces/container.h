@@ -1,6 +1,6 @@
 /* container.h: the container object. struct run_opts is what the user asked for; struct
- * container is what `mydocker run` made of it. run.c builds and supervises it, init.c is its
- * first process. */
+ * container is what `mydocker run` made of it. run.c builds it, start.c starts and supervises
+ * its first process, and init.c is that process. */
 #ifndef MYDOCKER_CONTAINER_H
 #define MYDOCKER_CONTAINER_H
 

@@ -12,6 +12,7 @@
 
 #include "container.h"
 #include "die.h"
+#include "lifecycle.h"
 #include "privs.h"
 #include "run.h"
 #include "start.h"

@@ -1,10 +1,7 @@
 /* container.h: the container object. struct run_opts is what the user asked for; struct
- * container is what `mydocker run` made of it. run.c builds and supervises it, init.c is its
- * first process, and container.c takes it down again.
- *
- * Interface: every resource a container holds is a field here, and container_destroy()
- * releases all of them. It accepts a container built only half way (a field not made yet is
- * left alone) and can be called twice, so every way out of `run` ends in that one call. */
+ * container is what `mydocker run` made of it: every resource a container holds is a field
+ * here. run.c builds it, start.c starts and supervises its first process, init.c is that
+ * process, and lifecycle.c takes it down again. */
 #ifndef MYDOCKER_CONTAINER_H
 #define MYDOCKER_CONTAINER_H
 
@@ -48,8 +45,5 @@ struct container {
 		.opts = (o), .command_pipe = { -1, -1 }, .error_pipe = { -1, -1 },                 \
 		.reaper_fd = -1, .image_fd = -1                                                    \
 	}
-
-void container_destroy(struct container *c);
-int container_reaper(struct container *c);
 
 #endif

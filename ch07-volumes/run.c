@@ -13,6 +13,7 @@
 #include "container.h"
 #include "die.h"
 #include "image.h"
+#include "lifecycle.h"
 #include "privs.h"
 #include "run.h"
 #include "start.h"

@@ -225,7 +225,7 @@ out:
 }
 
 /* Make the container's layer in its directory DIR (<root>/containers/ID, made by
- * container.c): empty upper, work and merged. */
+ * lifecycle.c): empty upper, work and merged. */
 int layer_create(const char *dir)
 {
 	static const char *const parts[] = { "upper", "work", "merged" };

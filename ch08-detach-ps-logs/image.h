@@ -3,7 +3,7 @@
  * Interface: image_open() finds image NAME, has GNU tar unpack it the first time (and again
  * when its tarball has changed), and returns a descriptor that holds the unpacked copy: while
  * it is open, no later unpack removes that copy. *LOWER is set to its path, for overlayfs.
- * layer_create() makes the container's layer in its directory (container.c removes it).
+ * layer_create() makes the container's layer in its directory (lifecycle.c removes it).
  * Errors are printed in one line and returned as -1 or NULL. */
 #ifndef MYDOCKER_IMAGE_H
 #define MYDOCKER_IMAGE_H

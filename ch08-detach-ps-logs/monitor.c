@@ -20,6 +20,7 @@
 
 #include "container.h"
 #include "die.h"
+#include "lifecycle.h"
 #include "monitor.h"
 #include "start.h"
 #include "state.h"
@@ -27,7 +28,7 @@
 
 /* The monitor's descriptors above stderr: the result pipe; the image, which a running
  * container holds (image.c: an unpacked copy nobody holds may be removed); and the lock of the
- * container's directory, held for the container's life (container.c). */
+ * container's directory, held for the container's life (lifecycle.c). */
 #define RESULT_FD 3
 #define IMAGE_FD  4
 #define LOCK_FD	  5

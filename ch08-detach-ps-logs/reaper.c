@@ -3,7 +3,7 @@
  * So before starting the container, mydocker forks a small reaper process that waits on a
  * pipe: mydocker writes one byte when it has cleaned up itself; EOF without that byte means
  * mydocker died, and the reaper does the cleanup it was given in mydocker's place. It knows
- * nothing of containers: what the cleanup is, container.c says (container_reaper). */
+ * nothing of containers: what the cleanup is, lifecycle.c says (container_reaper). */
 #include <fcntl.h>
 #include <unistd.h>
 

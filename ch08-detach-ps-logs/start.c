@@ -16,6 +16,7 @@
 #include "container.h"
 #include "die.h"
 #include "init.h"
+#include "lifecycle.h"
 #include "pipe.h"
 #include "start.h"
 #include "state.h"

@@ -13,7 +13,7 @@
  * commands that read them: record_find() turns what the user typed into an ID,
  * record_load() reads both files into a struct record, record_alive() says whether the
  * container's process still runs, record_refresh() reads its state again. Only the process
- * that holds a container's lock writes its state (container.c). */
+ * that holds a container's lock writes its state (lifecycle.c). */
 #ifndef MYDOCKER_STATE_H
 #define MYDOCKER_STATE_H
 

@@ -14,6 +14,7 @@
 #include "container.h"
 #include "die.h"
 #include "image.h"
+#include "lifecycle.h"
 #include "logs.h"
 #include "monitor.h"
 #include "name.h"
@@ -220,7 +221,7 @@ static int run_container(const struct run_opts *o)
 	sigaddset(&pipe_signal, SIGPIPE);
 	sigprocmask(SIG_BLOCK, &pipe_signal, NULL);
 
-	/* Its directory, name, image, volumes, cgroup and records (container.c); with -d also
+	/* Its directory, name, image, volumes, cgroup and records (lifecycle.c); with -d also
 	 * its log files. */
 	if (container_create(&c) < 0 || (o->detach && logs_create(c.dir) < 0))
 		goto out;

@@ -1,14 +1,7 @@
-/* container.h: the container object and its life. struct run_opts is what the user asked for;
- * struct container is what `mydocker run` made of it. run.c builds and supervises it, init.c is
- * its first process, and container.c holds its life: the lock, the states and the teardown.
- *
- * Interface: container_create() makes everything a container holds, its locked directory
- * first; container_exited() records how it ended; container_destroy() releases whatever this
- * process made, once, however far it got (a container that never ran is removed whole, one that
- * ran stays as Exited), and container_forget() only this process's copy, for `run -d` once the
- * monitor has it. For later commands: container_lock() takes a container's lock,
- * container_abandoned() finishes the work of a supervisor that died (under the lock), and
- * container_teardown() removes a container from its ID alone. */
+/* container.h: the container object. struct run_opts is what the user asked for; struct
+ * container is what `mydocker run` made of it. run.c builds it, start.c starts and supervises
+ * its first process, init.c is that process, and lifecycle.c holds its life: the lock, the
+ * states and the teardown. */
 #ifndef MYDOCKER_CONTAINER_H
 #define MYDOCKER_CONTAINER_H
 
@@ -65,18 +58,5 @@ struct container {
 		.opts = (o), .command_pipe = { -1, -1 }, .error_pipe = { -1, -1 },                 \
 		.reaper_fd = -1, .image_fd = -1, .lock_fd = -1                                     \
 	}
-
-struct state;
-
-int container_create(struct container *c);
-int container_exited(struct container *c, struct state *st, int code);
-void container_destroy(struct container *c);
-int container_reaper(struct container *c);
-void container_forget(struct container *c);
-
-int container_lock(const char *root, const char *id);
-bool container_lock_busy(const char *root, const char *id);
-int container_abandoned(const char *root, const char *id);
-int container_teardown(const char *root, const char *id);
 
 #endif

@@ -6,7 +6,7 @@
  * open, no later unpack removes that copy, and rmi refuses the image. *LOWER is set to its
  * path, for overlayfs. image_lock() takes the lock of an image's tarball that image_open()
  * holds shared until it holds the copy, and rmi exclusive. layer_create() makes the
- * container's layer in its directory (container.c removes it). Errors are printed in one line
+ * container's layer in its directory (lifecycle.c removes it). Errors are printed in one line
  * and returned as -1 or NULL. */
 #ifndef MYDOCKER_IMAGE_H
 #define MYDOCKER_IMAGE_H

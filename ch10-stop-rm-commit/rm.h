@@ -1,5 +1,5 @@
 /* rm.h: the `mydocker rm` command: a container that has ended is removed with
- * container_teardown() (container.c), under its lock. */
+ * container_teardown() (lifecycle.c), under its lock. */
 #ifndef MYDOCKER_RM_H
 #define MYDOCKER_RM_H
 

@@ -27,9 +27,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "die.h"
 #include "container.h"
+#include "die.h"
 #include "image.h"
+#include "lifecycle.h"
 #include "privs.h"
 #include "state.h"
 #include "stop.h"

@@ -5,7 +5,7 @@
  * SIGKILL; TIMEOUT 0 kills at once (rm -f). The process is named by a pidfd opened on the
  * recorded PID and checked against the recorded start time, so a PID the kernel has given to
  * another process since is never signalled. A container still being created is waited for.
- * It returns once the container's supervisor is gone, with the container's lock (container.c),
+ * It returns once the container's supervisor is gone, with the container's lock (lifecycle.c),
  * which the caller closes: the exit is then recorded (by the supervisor, or now, as unknown, if
  * the supervisor died), so a `ps -a` after it shows the exit status: 143 for a command that
  * ended on SIGTERM, 137 for SIGKILL. -1 with errno ENOENT if the container was removed

@@ -1,4 +1,4 @@
-/* container.c: the one teardown of a container. Whatever `run` had made when it stopped, on
+/* lifecycle.c: the one teardown of a container. Whatever `run` had made when it stopped, on
  * success or on any error, container_destroy() releases it, each resource once. */
 #include <signal.h>
 #include <stdlib.h>
@@ -7,6 +7,7 @@
 
 #include "container.h"
 #include "image.h"
+#include "lifecycle.h"
 #include "reaper.h"
 #include "util.h"
 

@@ -1,10 +1,13 @@
-/* container.c: the one teardown of a container. Whatever `run` had made when it stopped, on
+/* lifecycle.c: the one teardown of a container. Whatever `run` had made when it stopped, on
  * success or on any error, container_destroy() releases it, each resource once. */
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 #include <time.h>
 
 #include "container.h"
+#include "image.h"
+#include "lifecycle.h"
 #include "reaper.h"
 #include "util.h"
 
@@ -18,6 +21,14 @@ void container_destroy(struct container *c)
 		c->pid = 0;
 	}
 	cgroup_destroy(&c->cgroup);
+	/* Its mount namespace, with the overlay, went with its last process. */
+	if (c->dir)
+		layer_remove(c->dir);
+	free(c->dir);
+	c->dir = NULL;
+	free(c->lower);
+	c->lower = NULL;
+	close_fd(&c->image_fd);
 	for (int i = 0; i < 2; i++) {
 		close_fd(&c->command_pipe[i]);
 		close_fd(&c->error_pipe[i]);

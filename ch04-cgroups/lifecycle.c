@@ -1,9 +1,10 @@
-/* container.c: the one teardown of a container. Whatever `run` had made when it stopped, on
+/* lifecycle.c: the one teardown of a container. Whatever `run` had made when it stopped, on
  * success or on any error, container_destroy() releases it, each resource once. */
 #include <signal.h>
 #include <sys/wait.h>
 
 #include "container.h"
+#include "lifecycle.h"
 
 void container_destroy(struct container *c)
 {

@@ -1,4 +1,4 @@
-/* ch08_container_test.c: unit tests (cmocka) for container.c's container_forget(): `run -d`
+/* ch08_lifecycle_test.c: unit tests (cmocka) for lifecycle.c's container_forget(): `run -d`
  * lets go of its copy of the container once the monitor has it (LeakSanitizer found that it
  * did not: `make test-sanitize`), and must leave the monitor everything on disk: the name,
  * the directory. Built against every chapter from ch08 on. */
@@ -13,6 +13,7 @@
 
 /* Before cmocka.h, whose fail() macro would rename init.c's fail(). */
 #include "container.h"
+#include "lifecycle.h"
 #include "name.h"
 #include "state.h"
 #include "util.h"

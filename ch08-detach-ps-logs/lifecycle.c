@@ -1,4 +1,4 @@
-/* container.c: a container's life, in one place.
+/* lifecycle.c: a container's life, in one place.
  *
  *   (nothing) --container_create--> created --start--> running --exit--> exited
  *                                       |                                  (kept, as Docker
@@ -32,6 +32,7 @@
 #include "container.h"
 #include "die.h"
 #include "image.h"
+#include "lifecycle.h"
 #include "name.h"
 #include "reaper.h"
 #include "state.h"
