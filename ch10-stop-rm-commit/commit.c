@@ -27,13 +27,9 @@
  * commit` does unless told --pause=false. An exited container has nothing to pause. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
-#include <dirent.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -44,7 +40,10 @@
 #include "die.h"
 #include "freezer.h"
 #include "image.h"
+#include "opts.h"
 #include "privs.h"
+#include "sendfd.h"
+#include "stage.h"
 #include "state.h"
 #include "util.h"
 
@@ -80,51 +79,7 @@ static void send_result(int sock, int fd, int err, const char *step)
 {
 	struct clone_result res = { .err = err };
 	snprintf(res.step, sizeof res.step, "%s", step);
-	struct iovec iov = { .iov_base = &res, .iov_len = sizeof res };
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} control = { 0 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	if (fd >= 0) {
-		msg.msg_control = control.buf;
-		msg.msg_controllen = sizeof control.buf;
-		struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &fd, sizeof fd);
-	}
-	while (sendmsg(sock, &msg, 0) < 0 && errno == EINTR)
-		;
-}
-
-/* The descriptor the child sent, or -1 with RES saying why. */
-static int receive_result(int sock, struct clone_result *res)
-{
-	struct iovec iov = { .iov_base = res, .iov_len = sizeof *res };
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} control;
-	struct msghdr msg = { .msg_iov = &iov,
-			      .msg_iovlen = 1,
-			      .msg_control = control.buf,
-			      .msg_controllen = sizeof control.buf };
-	ssize_t n;
-	while ((n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
-		;
-	if (n != (ssize_t)sizeof *res) {
-		*res = (struct clone_result){ .err = n < 0 ? errno : EPIPE, .step = "receive" };
-		return -1;
-	}
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-	int fd = -1;
-	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
-		memcpy(&fd, CMSG_DATA(cm), sizeof fd);
-	if (fd < 0 && !res->err)
-		*res = (struct clone_result){ .err = EPROTO, .step = "receive" };
-	return fd;
+	send_fd(sock, &res, sizeof res, fd);
 }
 
 /* A running container's root mount, cloned from inside its mount namespace. Returns the
@@ -176,7 +131,11 @@ static int running_tree(const struct record *r, const char *arg)
 		return -1;
 	}
 	struct clone_result res;
-	int tree = receive_result(sv[0], &res);
+	int tree;
+	if (recv_fd(sv[0], &res, sizeof res, &tree) < 0)
+		res = (struct clone_result){ .err = errno, .step = "receive" };
+	else if (tree < 0 && !res.err)
+		res = (struct clone_result){ .err = EPROTO, .step = "receive" };
 	close(sv[0]);
 	waitpid(child, NULL, 0);
 	if (tree < 0) {
@@ -204,54 +163,6 @@ static int exited_tree(const struct record *r, const char *arg)
 	free(layers);
 	free(upper);
 	return tree;
-}
-
-/* Remove temporary tarballs of commits that died (no process holds their lock any more). */
-static void sweep_temporaries(const char *images)
-{
-	DIR *d = opendir(images);
-	for (struct dirent *e; d && (e = readdir(d));) {
-		if (!str_starts_with(e->d_name, TEMP_PREFIX))
-			continue;
-		char *path = path_join(images, e->d_name);
-		int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0 && unlink(path) < 0)
-			warn_errno("remove %s", path);
-		if (fd >= 0)
-			close(fd);
-		free(path);
-	}
-	if (d)
-		closedir(d);
-}
-
-/* A new, locked temporary file for IMAGE in IMAGES; its path in *TMP. */
-static int create_temporary(const char *images, const char *image, char **tmp)
-{
-	int images_fd = -1, fd = -1;
-	*tmp = xasprintf("%s/" TEMP_PREFIX "%s-XXXXXX", images, image);
-	if (mkdir_p(images, 0755) < 0) {
-		warn_errno("mkdir %s", images);
-		goto out;
-	}
-	/* The sweep and the new file under the directory's lock: a sweep never sees a file made
-	 * but not yet locked. */
-	images_fd = open(images, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (images_fd < 0 || flock(images_fd, LOCK_EX) < 0) {
-		warn_errno("lock %s", images);
-		goto out;
-	}
-	sweep_temporaries(images);
-	fd = mkostemp(*tmp, O_CLOEXEC);
-	if (fd < 0 || flock(fd, LOCK_EX) < 0 || fchmod(fd, 0644) < 0) {
-		warn_errno("create %s", *tmp);
-		if (fd >= 0)
-			unlink(*tmp);
-		close_fd(&fd);
-	}
-out:
-	close_fd(&images_fd);
-	return fd;
 }
 
 /* GNU tar writes the tree TREE into the file TMP: owners by number, modes, device nodes,
@@ -283,11 +194,12 @@ static int commit(const char *arg, const struct image_ref *ref, const char *imag
 			warn_errno("read the records of container %s", arg);
 		return EXIT_RUNTIME;
 	}
-	char *images = path_join(state_root, "images"), *tmp = NULL;
+	char *images = path_join(state_root, "images");
 	char *tarball = path_join(images, ref->file);
 	char *what = xasprintf("container %s", arg);
 	struct freezer fz = { 0 };
-	int tree = -2, fd = -1, code = EXIT_RUNTIME;
+	struct stage tmp = { .fd = -1 };
+	int tree = -2, code = EXIT_RUNTIME;
 	bool running = false;
 	if (record_alive(&r))
 		running = (tree = running_tree(&r, arg)) >= 0;
@@ -296,32 +208,26 @@ static int commit(const char *arg, const struct image_ref *ref, const char *imag
 		tree = exited_tree(&r, arg);
 	if (tree < 0)
 		goto out;
-	fd = create_temporary(images, ref->copies, &tmp);
-	if (fd < 0)
+	if (stage_create(&tmp, images, TEMP_PREFIX, ref->copies, S_IFREG | 0644) < 0)
 		goto out;
 	/* Frozen for as short as can be: only while tar reads. -2: it exited meanwhile, and
 	 * what its layer holds can no longer change. */
 	if (running && pause && freezer_freeze(&fz, id, what) == -1)
 		goto out;
-	int tarred = tar_tree(tree, tmp, arg);
+	int tarred = tar_tree(tree, tmp.path, arg);
 	if (freezer_thaw(&fz, what) < 0 || tarred < 0)
 		goto out;
-	if (fsync(fd) < 0 || rename(tmp, tarball) < 0) {
+	if (stage_finish(&tmp, tarball) < 0) {
 		warn_errno("write %s", tarball);
 		goto out;
 	}
-	free(tmp);
-	tmp = NULL;
 	printf("%s\n", image);
 	code = 0;
 out:
 	/* Thawed on every path (nothing happens if it is not frozen). */
 	freezer_thaw(&fz, what);
-	if (tmp && fd >= 0)
-		unlink(tmp);
-	close_fd(&fd);
+	stage_end(&tmp);
 	close_fd(&tree);
-	free(tmp);
 	free(what);
 	free(tarball);
 	free(images);
@@ -329,54 +235,29 @@ out:
 	return code;
 }
 
-/* A boolean flag's value as Docker takes it (Go's strconv.ParseBool): 1 true, 0 false, -1
- * neither. */
-static int parse_bool(const char *s)
-{
-	static const char *const yes[] = { "1", "t", "T", "TRUE", "true", "True" };
-	static const char *const no[] = { "0", "f", "F", "FALSE", "false", "False" };
-	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
-		if (!strcmp(s, yes[i]))
-			return 1;
-		if (!strcmp(s, no[i]))
-			return 0;
-	}
-	return -1;
-}
-
 int cmd_commit(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "pause", optional_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'H' },
+		OPT_HELP,
 		{ 0 },
 	};
 	bool pause = true;
-	int c;
-	opterr = 0;
 	/* "p::": as with Docker's boolean flags, the value is optional and attached, never the
-	 * next word: --pause, --pause=false, -p, -p=false. */
-	while ((c = getopt_long(argc, argv, "+p::", longopts, NULL)) != -1) {
-		if (c == 'H') {
-			fputs(commit_help, stdout);
-			return 0;
-		}
+	 * next word: --pause, --pause=false, -p, -p=false. It is the only option. */
+	while (next_option(argc, argv, "+p::", longopts, commit_help, COMMIT_USAGE) != -1) {
 		const char *opt = argv[optind - 1];
-		if (c == 'p') {
-			bool is_long = str_starts_with(opt, "--");
-			/* getopt gives -p=false as "=false", and -pfalse as "false": Docker reads the
-			 * latter as -p -f -a..., which are no options of commit. */
-			const char *value = optarg;
-			if (value && !is_long && *value++ != '=')
-				die("unknown option %s (usage: " COMMIT_USAGE ")", opt);
-			int v = value ? parse_bool(value) : 1;
-			if (v < 0)
-				die("invalid %s \"%s\" (want true or false)",
-				    is_long ? "--pause" : "-p", value);
-			pause = v;
-			continue;
-		}
-		die("unknown option %s (usage: " COMMIT_USAGE ")", opt);
+		bool is_long = str_starts_with(opt, "--");
+		/* getopt gives -p=false as "=false", and -pfalse as "false": Docker reads the
+		 * latter as -p -f -a..., which are no options of commit. */
+		const char *value = optarg;
+		if (value && !is_long && *value++ != '=')
+			die("unknown option %s (usage: " COMMIT_USAGE ")", opt);
+		int v = value ? parse_bool(value) : 1;
+		if (v < 0)
+			die("invalid %s \"%s\" (want true or false)", is_long ? "--pause" : "-p",
+			    value);
+		pause = v;
 	}
 	if (argc - optind != 2)
 		die("%s (usage: " COMMIT_USAGE ")", argc - optind < 2

@@ -16,45 +16,12 @@
 #include <unistd.h>
 
 #include "env.h"
+#include "utf8.h"
 #include "util.h"
 
 static int is_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
-}
-
-/* Is S[0..LEN) valid UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF)? Docker
- * refuses an env file that is not. */
-static int valid_utf8(const unsigned char *s, size_t len)
-{
-	static const unsigned least[] = { 0, 0x80, 0x800, 0x10000 };
-	for (size_t i = 0; i < len;) {
-		unsigned c = s[i], cp;
-		size_t n;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if ((c & 0xe0) == 0xc0)
-			n = 1, cp = c & 0x1f;
-		else if ((c & 0xf0) == 0xe0)
-			n = 2, cp = c & 0x0f;
-		else if ((c & 0xf8) == 0xf0)
-			n = 3, cp = c & 0x07;
-		else
-			return 0;
-		if (n >= len - i)
-			return 0;
-		for (size_t k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		if (cp < least[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += n + 1;
-	}
-	return 1;
 }
 
 enum env_line parse_env_line(const char *line, size_t len, struct env_entry *e, char *err,
@@ -68,7 +35,7 @@ enum env_line parse_env_line(const char *line, size_t len, struct env_entry *e, 
 		snprintf(err, errsize, "contains a NUL byte");
 		return ENV_LINE_BAD;
 	}
-	if (!valid_utf8((const unsigned char *)line, len)) {
+	if (!utf8_valid((const unsigned char *)line, len)) {
 		snprintf(err, errsize, "contains invalid utf8 bytes");
 		return ENV_LINE_BAD;
 	}

@@ -27,7 +27,6 @@
  * Go program has several and needs a C constructor that runs before Go starts. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <mntent.h>
 #include <poll.h>
 #include <sched.h>
@@ -44,6 +43,7 @@
 #include "die.h"
 #include "exec.h"
 #include "image.h"
+#include "opts.h"
 #include "pipe.h"
 #include "privs.h"
 #include "state.h"
@@ -102,11 +102,6 @@ struct target {
 	char failed[128];		/* the file that could not be opened */
 };
 
-static void __attribute__((noreturn)) usage_error(const char *what, const char *arg)
-{
-	die("%s%s%s (usage: " EXEC_USAGE ")", what, arg ? " " : "", arg ? arg : "");
-}
-
 static void parse_exec_options(int argc, char **argv, struct exec_opts *o)
 {
 	static const struct option longopts[] = {
@@ -114,14 +109,13 @@ static void parse_exec_options(int argc, char **argv, struct exec_opts *o)
 		{ "tty", no_argument, NULL, 't' },
 		{ "env", required_argument, NULL, 'e' },
 		{ "workdir", required_argument, NULL, 'w' },
-		{ "help", no_argument, NULL, 'H' },
+		OPT_HELP,
 		{ 0 },
 	};
 	int c;
 	o->env = xmalloc(argc * sizeof *o->env);
-	opterr = 0;
 	/* "+": stop at the container's name, so the command's own options are left alone. */
-	while ((c = getopt_long(argc, argv, "+:ite:w:", longopts, NULL)) != -1) {
+	while ((c = next_option(argc, argv, "+:ite:w:", longopts, exec_help, EXEC_USAGE)) != -1) {
 		switch (c) {
 		case 'i':
 			o->interactive = true;
@@ -140,20 +134,13 @@ static void parse_exec_options(int argc, char **argv, struct exec_opts *o)
 				die("invalid --workdir \"%s\" (want an absolute path)", optarg);
 			o->workdir = optarg;
 			break;
-		case 'H':
-			fputs(exec_help, stdout);
-			exit(0);
-		case ':':
-			usage_error("option needs a value:", argv[optind - 1]);
-		default:
-			usage_error("unknown option", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
-		usage_error("no container given", NULL);
+		die("no container given (usage: " EXEC_USAGE ")");
 	o->container = argv[optind++];
 	if (optind >= argc)
-		usage_error("no command given", NULL);
+		die("no command given (usage: " EXEC_USAGE ")");
 	o->argv = argv + optind;
 	if (o->tty && !isatty(STDIN_FILENO))
 		die("-t needs a terminal on stdin (the input device is not a TTY)");

@@ -17,11 +17,12 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "die.h"
 #include "freezer.h"
+#include "lock.h"
 #include "util.h"
 
 /* How long the processes may take to stop, or to run again. It is a matter of milliseconds,
@@ -30,13 +31,6 @@
 #define FREEZER_TIMEOUT_MS 10000
 
 enum freezer_state { THAWED, FROZEN, FREEZING };
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
 
 /* Ask the kernel to freeze (FREEZE) or thaw the cgroup. The write returns at once: the
  * processes stop (or run again) afterwards. */
@@ -80,31 +74,24 @@ static int current_state(const struct freezer *fz, char *text, size_t size)
 }
 
 /* Wait until the cgroup is in state WANT: 0, or -1 with errno (ETIMEDOUT: it never was, and
- * TEXT says what it was instead). Polled with a sleep that grows from 0.1 to 10 ms: the usual
- * freeze is over in the first few rounds, and a slow one does not cost a busy loop. */
+ * TEXT says what it was instead). Polled (deadline.h): the usual freeze is over in the first
+ * few rounds. */
 static int wait_state(const struct freezer *fz, int want, char *text, size_t size)
 {
-	long long deadline = now_ms() + FREEZER_TIMEOUT_MS;
-	long sleep_ns = 100 * 1000;
-	for (;;) {
+	struct deadline d = deadline_in(FREEZER_TIMEOUT_MS);
+	do {
 		int st = current_state(fz, text, size);
 		if (st < 0)
 			return -1;
 		if (st == want)
 			return 0;
-		if (now_ms() > deadline) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
 		/* v1: each write of FROZEN makes the kernel go over the cgroup's processes again
 		 * and tell each to stop, those forked meanwhile included; a busy cgroup can stay
 		 * FREEZING without it (runc writes it again in its loop too). */
 		if (want == FROZEN && !fz->v2 && ask(fz, true) < 0)
 			return -1;
-		nanosleep(&(struct timespec){ 0, sleep_ns }, NULL);
-		if (sleep_ns < 10 * 1000 * 1000)
-			sleep_ns *= 2;
-	}
+	} while (deadline_sleep(&d) == 0);
+	return -1;
 }
 
 /* The guard's whole life: wait for mydocker's byte, which says that mydocker has thawed the
@@ -222,15 +209,13 @@ int freezer_freeze(struct freezer *fz, const char *id, const char *what)
 	cgroup_free(&cg);
 	if (rc < 0)
 		return rc;
-	fz->lock_fd = open(fz->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* Another commit of the same container: wait until it has thawed it. */
+	fz->lock_fd = lock_open(fz->dir, O_DIRECTORY, LOCK_EX);
 	if (fz->lock_fd < 0 && errno == ENOENT) {
 		release(fz, true);
 		return -2;
 	}
-	/* Another commit of the same container: wait until it has thawed it. */
-	while (fz->lock_fd >= 0 && (rc = flock(fz->lock_fd, LOCK_EX)) < 0 && errno == EINTR)
-		;
-	if (fz->lock_fd < 0 || rc < 0) {
+	if (fz->lock_fd < 0) {
 		warn_errno("%s: freeze: lock %s", what, fz->dir);
 		release(fz, true);
 		return -1;

@@ -21,7 +21,6 @@
  * image until it holds its copy, and rmi (images.c) holds it exclusive while it looks for
  * users and removes the image. So rmi never sees an image whose run is half way: it waits for
  * the run to hold its copy and then finds it in use, or the run waits and finds no image. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -33,6 +32,8 @@
 
 #include "die.h"
 #include "image.h"
+#include "lock.h"
+#include "stage.h"
 #include "util.h"
 
 /* The state root: images and containers live below it (main.c takes --root). */
@@ -100,43 +101,15 @@ static char *find_tarball(const char *root, const struct image_ref *ref, const c
 int image_lock(const char *tarball, int how)
 {
 	struct stat held, now;
-	int fd = open(tarball, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	int fd = lock_open(tarball, O_NONBLOCK, how);
 	if (fd < 0)
 		return -1;
-	if (flock(fd, how) < 0 || fstat(fd, &held) < 0) {
-		int err = errno;
-		close(fd);
-		return errno = err, -1;
-	}
-	if (stat(tarball, &now) < 0 || now.st_dev != held.st_dev || now.st_ino != held.st_ino) {
+	if (fstat(fd, &held) < 0 || stat(tarball, &now) < 0 || now.st_dev != held.st_dev ||
+	    now.st_ino != held.st_ino) {
 		close(fd);
 		return errno = ESTALE, -1;
 	}
 	return fd;
-}
-
-/* Remove the directories in DIR whose names start with PREFIX, other than KEEP, that nobody
- * holds locked. */
-static void remove_unlocked(const char *dir, const char *prefix, const char *keep)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.' && !*prefix)
-			continue;
-		if (!str_starts_with(e->d_name, prefix) || (keep && !strcmp(e->d_name, keep)))
-			continue;
-		char *path = path_join(dir, e->d_name);
-		int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0 && remove_tree(path) < 0)
-			warn_errno("remove %s", path);
-		if (fd >= 0)
-			close(fd);
-		free(path);
-	}
-	closedir(d);
 }
 
 /* Have GNU tar unpack TARBALL into DIR, keeping owners (by number, not by the host's user
@@ -169,53 +142,24 @@ static int run_tar(const char *name, const char *tarball, const char *dir)
 static int unpack_image(const char *root, const char *name, const char *tarball, const char *copy)
 {
 	char *images = path_join(root, "images");
-	char *tmp = xasprintf("%s/.unpack-%s-XXXXXX", images, name);
-	int images_fd = -1, tmp_fd = -1, rc = -1;
-	if (mkdir_p(images, 0755) < 0) {
-		warn_errno("mkdir %s", images);
-		goto out;
-	}
-	/* Sweeping and creating under one lock: a sweep never sees an unpack that has made its
-	 * directory but not yet locked it. */
-	images_fd = open(images, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (images_fd < 0 || flock(images_fd, LOCK_EX) < 0) {
-		warn_errno("lock %s", images);
-		goto out;
-	}
-	remove_unlocked(images, ".unpack-", NULL);
-	if (!mkdtemp(tmp)) {
-		warn_errno("mkdtemp %s", tmp);
-		goto out;
-	}
-	tmp_fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (tmp_fd < 0 || flock(tmp_fd, LOCK_EX) < 0) {
-		warn_errno("lock %s", tmp);
-		goto out;
-	}
-	close_fd(&images_fd);
-	/* mkdtemp makes the directory 0700; the image's own "./" entry, if any, overrides this. */
-	if (chmod(tmp, 0755) < 0) {
-		warn_errno("chmod %s", tmp);
-		goto out;
-	}
-	if (run_tar(name, tarball, tmp) < 0)
+	struct stage tmp;
+	int rc = -1;
+	/* Made 0755: the image's own "./" entry, if any, overrides this. */
+	if (stage_create(&tmp, images, ".unpack-", name, S_IFDIR | 0755) < 0 ||
+	    run_tar(name, tarball, tmp.path) < 0)
 		goto out;
 	/* COPY's directory: <root>/images/NAME, or NAME@TAG. */
 	char *image_dir = xstrdup(copy);
 	*strrchr(image_dir, '/') = '\0';
 	if (mkdir(image_dir, 0755) < 0 && errno != EEXIST)
 		warn_errno("mkdir %s", image_dir);
-	else if (rename(tmp, copy) == 0 || errno == EEXIST || errno == ENOTEMPTY)
+	else if (stage_finish(&tmp, copy) == 0 || errno == EEXIST || errno == ENOTEMPTY)
 		rc = 0;
 	else
-		warn_errno("rename %s to %s", tmp, copy);
+		warn_errno("rename %s to %s", tmp.path, copy);
 	free(image_dir);
 out:
-	if (tmp_fd >= 0 && remove_tree(tmp) < 0)
-		warn_errno("remove %s", tmp);
-	close_fd(&tmp_fd);
-	close_fd(&images_fd);
-	free(tmp);
+	stage_end(&tmp);
 	free(images);
 	return rc;
 }
@@ -263,10 +207,9 @@ int image_open(const char *root, const char *name, char **lower)
 	int fd = -1;
 	if (access(copy, F_OK) < 0 && unpack_image(root, name, tarball, copy) < 0)
 		goto out;
-	fd = open(copy, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || flock(fd, LOCK_SH) < 0) {
+	fd = lock_open(copy, O_DIRECTORY, LOCK_SH);
+	if (fd < 0) {
 		warn_errno("open image %s", copy);
-		close_fd(&fd);
 		goto out;
 	}
 	/* A newer unpack may have removed this copy between open and flock. */

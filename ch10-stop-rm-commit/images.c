@@ -8,7 +8,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,8 @@
 #include "die.h"
 #include "image.h"
 #include "images.h"
+#include "lock.h"
+#include "opts.h"
 #include "privs.h"
 #include "ps.h"
 #include "state.h"
@@ -110,19 +111,7 @@ static int column_width(size_t widest)
 
 int cmd_images(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'H' },
-		{ 0 },
-	};
-	int c;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (c == 'H') {
-			fputs(images_help, stdout);
-			return 0;
-		}
-		die("unknown option %s (usage: " IMAGES_USAGE ")", argv[optind - 1]);
-	}
+	no_options(argc, argv, images_help, IMAGES_USAGE);
 	if (optind < argc)
 		die("unexpected argument %s (usage: " IMAGES_USAGE ")", argv[optind]);
 	require_root();
@@ -202,8 +191,8 @@ static bool copy_held(const char *copies)
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
 		char *path = path_join(copies, e->d_name);
-		int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		held = fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+		int fd = lock_open(path, O_DIRECTORY | O_NOFOLLOW, LOCK_EX | LOCK_NB);
+		held = fd < 0 && errno == EWOULDBLOCK;
 		if (fd >= 0)
 			close(fd);
 		free(path);
@@ -276,19 +265,7 @@ out:
 
 int cmd_rmi(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'H' },
-		{ 0 },
-	};
-	int c;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (c == 'H') {
-			fputs(rmi_help, stdout);
-			return 0;
-		}
-		die("unknown option %s (usage: " RMI_USAGE ")", argv[optind - 1]);
-	}
+	no_options(argc, argv, rmi_help, RMI_USAGE);
 	if (optind >= argc)
 		die("no image given (usage: " RMI_USAGE ")");
 	require_root();

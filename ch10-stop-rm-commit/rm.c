@@ -4,16 +4,15 @@
  * -f, which kills it first (SIGKILL, no grace period, as Docker does) and waits until its
  * exit is recorded, so nothing of it is still running when its files go. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "container.h"
 #include "die.h"
 #include "image.h"
+#include "opts.h"
 #include "lifecycle.h"
 #include "privs.h"
 #include "reaper.h"
@@ -100,24 +99,12 @@ int cmd_rm(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "force", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'H' },
+		OPT_HELP,
 		{ 0 },
 	};
 	bool force = false;
-	int c;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "f", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			force = true;
-			break;
-		case 'H':
-			fputs(rm_help, stdout);
-			return 0;
-		default:
-			die("unknown option %s (usage: " RM_USAGE ")", argv[optind - 1]);
-		}
-	}
+	while (next_option(argc, argv, "f", longopts, rm_help, RM_USAGE) != -1)
+		force = true; /* -f, the only option */
 	if (optind >= argc)
 		die("no container given (usage: " RM_USAGE ")");
 	require_root();

@@ -17,12 +17,10 @@
  * stop does not record the exit itself: the container's monitor (or its foreground mydocker)
  * is its parent and the only one that learns the status. stop waits until it has written it. */
 #include <errno.h>
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/pidfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,6 +28,7 @@
 #include "container.h"
 #include "die.h"
 #include "image.h"
+#include "opts.h"
 #include "lifecycle.h"
 #include "privs.h"
 #include "state.h"
@@ -165,28 +164,14 @@ int cmd_stop(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "timeout", required_argument, NULL, 't' },
 		{ "time", required_argument, NULL, 't' }, /* Docker's older name for it */
-		{ "help", no_argument, NULL, 'H' },
+		OPT_HELP,
 		{ 0 },
 	};
 	long long timeout = STOP_TIMEOUT;
-	int c;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 't':
-			if (parse_long(optarg, 0, 24 * 3600, &timeout) < 0)
-				die("invalid --timeout \"%s\" (want whole seconds, 0 to 86400)",
-				    optarg);
-			break;
-		case 'H':
-			fputs(stop_help, stdout);
-			return 0;
-		case ':':
-			die("option needs a value: %s (usage: " STOP_USAGE ")", argv[optind - 1]);
-		default:
-			die("unknown option %s (usage: " STOP_USAGE ")", argv[optind - 1]);
-		}
-	}
+	/* -t (--timeout, --time) is the only option. */
+	while (next_option(argc, argv, ":t:", longopts, stop_help, STOP_USAGE) != -1)
+		if (parse_long(optarg, 0, 24 * 3600, &timeout) < 0)
+			die("invalid --timeout \"%s\" (want whole seconds, 0 to 86400)", optarg);
 	if (optind >= argc)
 		die("no container given (usage: " STOP_USAGE ")");
 	require_root();

@@ -1,6 +1,8 @@
 /* common_test.c: unit tests (cmocka) for the helpers in common/: strings, paths, files (an
  * atomic replace among them), RFC 3339 times there and back (and regressions found by make
- * fuzz), and a process's start time from /proc/PID/stat when its command name is hostile. */
+ * fuzz), a process's start time from /proc/PID/stat when its command name is hostile, a
+ * descriptor passed over a socket, the command-line frame, flock() locks and the sweep of what
+ * nobody holds, temporaries renamed into place, the sleeps of a wait with a deadline, and UTF-8. */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -9,15 +11,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "deadline.h"
+#include "lock.h"
+#include "opts.h"
 #include "proc.h"
 #include "rfc3339.h"
+#include "sendfd.h"
+#include "stage.h"
+#include "utf8.h"
 #include "util.h"
 
 static void test_parse_long(void **state)
@@ -321,6 +331,293 @@ static void test_start_time_hostile_name(void **state)
 	assert_int_equal(proc_start_time(-1, &after, NULL), -1);
 }
 
+/* send_fd/recv_fd: the message arrives, and the descriptor is the same open file (a pipe). */
+static void test_send_fd(void **state)
+{
+	(void)state;
+	int sv[2], p[2], fd;
+	char msg[6], c;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(send_fd(sv[0], "hello", 6, p[0]), 0);
+	assert_int_equal(recv_fd(sv[1], msg, sizeof msg, &fd), 0);
+	assert_string_equal(msg, "hello");
+	assert_true(fd >= 0 && fd != p[0]);
+	assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	assert_int_equal(write(p[1], "x", 1), 1);
+	assert_int_equal(read(fd, &c, 1), 1);
+	assert_int_equal(c, 'x');
+	close(fd);
+	/* No descriptor: *FD is -1. A sender gone before the whole message: EPIPE. */
+	assert_int_equal(send_fd(sv[0], "world", 6, -1), 0);
+	assert_int_equal(recv_fd(sv[1], msg, sizeof msg, &fd), 0);
+	assert_string_equal(msg, "world");
+	assert_int_equal(fd, -1);
+	assert_int_equal(send_fd(sv[0], "ab", 2, p[0]), 0);
+	close(sv[0]);
+	assert_int_equal(recv_fd(sv[1], msg, sizeof msg, &fd), -1);
+	assert_int_equal(errno, EPIPE);
+	assert_int_equal(fd, -1);
+	assert_int_equal(recv_fd(sv[1], msg, sizeof msg, &fd), -1);
+	assert_int_equal(errno, EPIPE);
+	close(sv[1]);
+	close(p[0]);
+	close(p[1]);
+}
+
+static void test_parse_bool(void **state)
+{
+	(void)state;
+	static const char *const yes[] = { "1", "t", "T", "TRUE", "true", "True" };
+	static const char *const no[] = { "0", "f", "F", "FALSE", "false", "False" };
+	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+		assert_int_equal(parse_bool(yes[i]), 1);
+		assert_int_equal(parse_bool(no[i]), 0);
+	}
+	static const char *const neither[] = { "", "yes", "no", "tRUE", "2", " true", "false " };
+	for (size_t i = 0; i < sizeof neither / sizeof neither[0]; i++)
+		assert_int_equal(parse_bool(neither[i]), -1);
+}
+
+/* next_option() in a child, with ARGS; its exit status, and in OUT what it printed (stdout
+ * and stderr), or "options: LIST" for the options it returned, and the first argument. */
+static int options(char *const args[], char *out, size_t size)
+{
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		static const struct option longopts[] = {
+			{ "all", no_argument, NULL, 'a' },
+			{ "tail", required_argument, NULL, 'n' },
+			OPT_HELP,
+			{ 0 },
+		};
+		char *argv[8];
+		int argc = 0, c;
+		while (args[argc])
+			argv[argc] = args[argc], argc++;
+		argv[argc] = NULL;
+		dup2(p[1], STDOUT_FILENO);
+		dup2(p[1], STDERR_FILENO);
+		printf("options:");
+		optind = 0;
+		while ((c = next_option(argc, argv, "+:an:", longopts, "the help\n", "cmd [-a]")) !=
+		       -1)
+			printf(" %c%s", c, c == 'n' ? optarg : "");
+		printf(" then %s\n", optind < argc ? argv[optind] : "nothing");
+		exit(0);
+	}
+	close(p[1]);
+	size_t len;
+	char *text = read_all(p[0], &len);
+	assert_non_null(text);
+	text[len] = '\0';
+	snprintf(out, size, "%s", text);
+	free(text);
+	close(p[0]);
+	int status;
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void test_next_option(void **state)
+{
+	(void)state;
+	char out[256];
+	char *const plain[] = { "cmd", "-a", "--tail", "5", "-n7", "arg", "-a", NULL };
+	assert_int_equal(options(plain, out, sizeof out), 0);
+	assert_string_equal(out, "options: a n5 n7 then arg\n");
+	char *const help[] = { "cmd", "-a", "--help", "arg", NULL };
+	assert_int_equal(options(help, out, sizeof out), 0);
+	assert_string_equal(out, "options: athe help\n");
+	char *const unknown[] = { "cmd", "--bogus", NULL };
+	assert_int_equal(options(unknown, out, sizeof out), 125);
+	assert_string_equal(out, "options:mydocker: unknown option --bogus (usage: cmd [-a])\n");
+	char *const novalue[] = { "cmd", "--tail", NULL };
+	assert_int_equal(options(novalue, out, sizeof out), 125);
+	assert_string_equal(out,
+			    "options:mydocker: option needs a value: --tail (usage: cmd [-a])\n");
+}
+
+/* lock_open: a lock excludes every other open of the file, in this process too. */
+static void test_lock_open(void **state)
+{
+	(void)state;
+	char tmpl[] = "/tmp/common_test.XXXXXX";
+	assert_non_null(mkdtemp(tmpl));
+	int held = lock_open(tmpl, O_DIRECTORY, LOCK_EX);
+	assert_true(held >= 0);
+	assert_true(fcntl(held, F_GETFD) & FD_CLOEXEC);
+	assert_int_equal(lock_open(tmpl, O_DIRECTORY, LOCK_SH | LOCK_NB), -1);
+	assert_int_equal(errno, EWOULDBLOCK);
+	close(held);
+	held = lock_open(tmpl, O_DIRECTORY, LOCK_SH | LOCK_NB);
+	int shared = lock_open(tmpl, O_DIRECTORY, LOCK_SH | LOCK_NB);
+	assert_true(held >= 0 && shared >= 0);
+	close(held);
+	close(shared);
+	char *missing = path_join(tmpl, "missing");
+	assert_int_equal(lock_open(missing, 0, LOCK_EX), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(remove_tree(tmpl), 0);
+	free(missing);
+}
+
+/* Make DIR/NAME, a directory with a file in it if IS_DIR, else an empty file. */
+static char *make_entry(const char *dir, const char *name, bool is_dir)
+{
+	char *path = path_join(dir, name);
+	if (is_dir) {
+		assert_int_equal(mkdir(path, 0755), 0);
+		char *file = path_join(path, "f");
+		assert_int_equal(write_file_atomic(file, "x"), 0);
+		free(file);
+	} else {
+		assert_int_equal(write_file_atomic(path, ""), 0);
+	}
+	return path;
+}
+
+/* remove_unlocked: what starts with the prefix and nobody holds goes; the rest stays. */
+static void test_remove_unlocked(void **state)
+{
+	(void)state;
+	char tmpl[] = "/tmp/common_test.XXXXXX";
+	assert_non_null(mkdtemp(tmpl));
+	char *stale_dir = make_entry(tmpl, ".t-a", true),
+	     *stale_file = make_entry(tmpl, ".t-b", false);
+	char *busy = make_entry(tmpl, ".t-c", true), *other = make_entry(tmpl, "other", true);
+	char *keep = make_entry(tmpl, "keep", false), *dot = make_entry(tmpl, ".dot", false);
+	int held = lock_open(busy, O_DIRECTORY, LOCK_SH);
+	remove_unlocked(tmpl, ".t-", NULL);
+	assert_int_equal(access(stale_dir, F_OK), -1);
+	assert_int_equal(access(stale_file, F_OK), -1);
+	assert_int_equal(access(busy, F_OK), 0);
+	assert_int_equal(access(other, F_OK), 0);
+	/* PREFIX "": every entry but KEEP and dot files. */
+	remove_unlocked(tmpl, "", "keep");
+	assert_int_equal(access(other, F_OK), -1);
+	assert_int_equal(access(keep, F_OK), 0);
+	assert_int_equal(access(dot, F_OK), 0);
+	assert_int_equal(access(busy, F_OK), 0);
+	close(held);
+	remove_unlocked(tmpl, ".t-", NULL);
+	assert_int_equal(access(busy, F_OK), -1);
+	remove_unlocked("/nonexistent", "", NULL);
+	assert_int_equal(remove_tree(tmpl), 0);
+	free(stale_dir);
+	free(stale_file);
+	free(busy);
+	free(other);
+	free(keep);
+	free(dot);
+}
+
+/* stage: a temporary file is locked, given its mode, and renamed over the old file; one that
+ * failed is removed; the temporary of a dead process is swept by the next one, a live one not. */
+static void test_stage(void **state)
+{
+	(void)state;
+	char tmpl[] = "/tmp/common_test.XXXXXX";
+	assert_non_null(mkdtemp(tmpl));
+	char *dir = path_join(tmpl, "made/here"), *dest = path_join(dir, "dest"), buf[16];
+	struct stage s;
+	assert_int_equal(stage_create(&s, dir, ".s-", "name", S_IFREG | 0644), 0);
+	char *prefix = path_join(dir, ".s-name-");
+	assert_true(str_starts_with(s.path, prefix));
+	struct stat st;
+	assert_int_equal(fstat(s.fd, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0644);
+	assert_int_equal(lock_open(s.path, 0, LOCK_EX | LOCK_NB), -1);
+	assert_int_equal(write_file_atomic(dest, "old"), 0);
+	assert_int_equal(write_all(s.fd, "new", 3), 0);
+	char *tmp = xstrdup(s.path);
+	assert_int_equal(stage_finish(&s, dest), 0);
+	stage_end(&s);
+	assert_int_equal(read_file(dest, buf, sizeof buf), 3);
+	assert_string_equal(buf, "new");
+	assert_int_equal(access(tmp, F_OK), -1);
+	free(tmp);
+	/* A directory, given up: removed with what is in it. */
+	assert_int_equal(stage_create(&s, dir, ".s-", "d", S_IFDIR | 0755), 0);
+	assert_int_equal(fstat(s.fd, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0755);
+	free(make_entry(s.path, "inside", true));
+	tmp = xstrdup(s.path);
+	stage_end(&s);
+	assert_int_equal(access(tmp, F_OK), -1);
+	free(tmp);
+	/* A live temporary stays; once its lock is free, the next stage_create() sweeps it. */
+	struct stage live, next;
+	assert_int_equal(stage_create(&live, dir, ".s-", "live", S_IFREG | 0600), 0);
+	char *other = make_entry(dir, ".other-x", true);
+	assert_int_equal(stage_create(&next, dir, ".s-", "next", S_IFREG | 0600), 0);
+	assert_int_equal(access(live.path, F_OK), 0);
+	stage_end(&next);
+	tmp = xstrdup(live.path);
+	close_fd(&live.fd);
+	assert_int_equal(stage_create(&next, dir, ".s-", "next", S_IFREG | 0600), 0);
+	assert_int_equal(access(tmp, F_OK), -1);
+	assert_int_equal(access(other, F_OK), 0);
+	stage_end(&next);
+	free(live.path);
+	free(tmp);
+	free(other);
+	/* Nothing made when DIR cannot be: stage_end() is still safe. */
+	char *blocked = path_join(dest, "sub");
+	assert_int_equal(stage_create(&s, blocked, ".s-", "x", S_IFREG | 0600), -1);
+	assert_null(s.path);
+	stage_end(&s);
+	assert_int_equal(remove_tree(tmpl), 0);
+	free(blocked);
+	free(prefix);
+	free(dest);
+	free(dir);
+}
+
+/* deadline_sleep: sleeps that grow, until the deadline has passed. */
+static void test_deadline(void **state)
+{
+	(void)state;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	struct deadline d = deadline_in(50);
+	int rounds = 0;
+	while (deadline_sleep(&d) == 0)
+		rounds++;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_int_equal(errno, ETIMEDOUT);
+	long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	assert_true(ms >= 50 && ms < 1000);
+	/* 50 ms take far fewer rounds than a busy loop would make. */
+	assert_true(rounds > 3 && rounds < 40);
+	d = deadline_in(0);
+	d.end_ms -= 1;
+	assert_int_equal(deadline_sleep(&d), -1);
+}
+
+static void test_utf8_valid(void **state)
+{
+	(void)state;
+	static const char *const good[] = {
+		"", "plain", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf"
+	};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		assert_true(utf8_valid((const unsigned char *)good[i], strlen(good[i])));
+	/* Overlong, a surrogate, above U+10FFFF, cut short, a stray continuation, a bad lead. */
+	static const char *const bad[] = { "\xc0\xaf",	   "\xe0\x80\xaf",
+					   "\xed\xa0\x80", "\xf4\x90\x80\x80",
+					   "\xe2\x82",	   "\x80",
+					   "a\xbf",	   "\xf8\x88\x80\x80\x80" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_false(utf8_valid((const unsigned char *)bad[i], strlen(bad[i])));
+	/* Only LEN bytes count: a character cut off by LEN is invalid. */
+	assert_false(utf8_valid((const unsigned char *)"\xc3\xa9", 1));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -338,6 +635,14 @@ int main(void)
 		cmocka_unit_test(test_time_fraction),
 		cmocka_unit_test(test_time_calendar),
 		cmocka_unit_test(test_start_time_hostile_name),
+		cmocka_unit_test(test_send_fd),
+		cmocka_unit_test(test_parse_bool),
+		cmocka_unit_test(test_next_option),
+		cmocka_unit_test(test_lock_open),
+		cmocka_unit_test(test_remove_unlocked),
+		cmocka_unit_test(test_stage),
+		cmocka_unit_test(test_deadline),
+		cmocka_unit_test(test_utf8_valid),
 	};
 	return cmocka_run_group_tests_name("common", tests, NULL, NULL);
 }
