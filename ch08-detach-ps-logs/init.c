@@ -12,7 +12,6 @@
 #include "container.h"
 #include "die.h"
 #include "init.h"
-#include "logs.h"
 #include "pipe.h"
 #include "rootfs.h"
 #include "util.h"
@@ -86,9 +85,10 @@ void container_init(struct container *c)
 		fail("setsid");
 	if (!o->interactive)
 		detach_stdin();
-	/* A detached container writes into its log files, which its directory holds. */
-	if (o->detach && logs_attach(c->dir) < 0)
-		fail("open the log files in %s", c->dir);
+	/* Without -t, stdout and stderr are the pipes its supervisor relays into its log. */
+	if (!o->tty && (dup2(c->output_pipe[0][1], STDOUT_FILENO) < 0 ||
+			dup2(c->output_pipe[1][1], STDERR_FILENO) < 0))
+		fail("make stdout and stderr the pipes to the log");
 	/* Mounts made from now on must not propagate back to the host: systemd makes / shared. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		fail("make / private");

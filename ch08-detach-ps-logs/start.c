@@ -1,13 +1,15 @@
 /* start.c: the container's first process, from mydocker's side. start_container() clones it
  * inside the new namespaces, puts it in its cgroup, hands it the command over the command pipe
- * and learns from the error pipe whether it runs (pipe.c); supervise() waits for it to exit
- * and passes mydocker's signals on to it meanwhile. */
+ * and learns from the error pipe whether it runs (pipe.c); supervise() waits for it to exit,
+ * passes mydocker's signals on to it meanwhile and relays its output into its log (relay.c). */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,6 +20,7 @@
 #include "init.h"
 #include "lifecycle.h"
 #include "pipe.h"
+#include "relay.h"
 #include "start.h"
 #include "state.h"
 #include "util.h"
@@ -32,38 +35,69 @@ static int exit_code(const siginfo_t *info)
 	return EXIT_RUNTIME;
 }
 
-/* Wait for the container's first process while handling signals sent to mydocker.
+/* One signal for the supervisor, from the signalfd SFD: -1 to go on waiting, or the exit
+ * code once the container's first process has exited.
  * SIGINT and SIGQUIT are passed on (with -t they come from the terminal, which sends them to
  * the container's process group directly);
  * SIGTERM and SIGHUP mean mydocker itself must go, and a container never outlives mydocker,
- * so it is killed. Killing PID 1 of a PID namespace kills every process in it.
- * Returns the exit code (N, or 128+S), or EXIT_RUNTIME if waiting failed. The process is left a
- * zombie for container_destroy() to reap: until then its PID is not given to anyone else, so
- * the record's PID stays true while the exit is written down (container_exited). */
-int supervise(struct container *c, const sigset_t *handled)
+ * so it is killed. Killing PID 1 of a PID namespace kills every process in it. */
+static int take_signal(struct container *c, int sfd)
 {
-	for (;;) {
-		int sig = sigwaitinfo(handled, NULL);
-		if (sig < 0) {
-			if (errno == EINTR)
-				continue;
-			warn_errno("sigwaitinfo");
+	struct signalfd_siginfo si;
+	ssize_t n = read(sfd, &si, sizeof si);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return -1;
+	if (n != (ssize_t)sizeof si) {
+		warn_errno("read a signal");
+		return EXIT_RUNTIME;
+	}
+	int sig = si.ssi_signo;
+	if (sig == SIGCHLD) {
+		siginfo_t info = { 0 };
+		if (waitid(P_PID, c->pid, &info, WEXITED | WNOHANG | WNOWAIT) < 0) {
+			warn_errno("waitid");
 			return EXIT_RUNTIME;
 		}
-		if (sig == SIGCHLD) {
-			siginfo_t info = { 0 };
-			if (waitid(P_PID, c->pid, &info, WEXITED | WNOHANG | WNOWAIT) < 0) {
-				warn_errno("waitid");
-				return EXIT_RUNTIME;
-			}
-			if (info.si_pid == c->pid)
-				return exit_code(&info);
-		} else if (sig == SIGTERM || sig == SIGHUP) {
-			kill(c->pid, SIGKILL);
-		} else if (!c->opts->tty) {
-			kill(c->pid, sig);
-		}
+		if (info.si_pid == c->pid)
+			return exit_code(&info);
+	} else if (sig == SIGTERM || sig == SIGHUP) {
+		kill(c->pid, SIGKILL);
+	} else if (!c->opts->tty) {
+		kill(c->pid, sig);
 	}
+	return -1;
+}
+
+/* Wait for the container's first process while handling signals sent to mydocker (blocked,
+ * they arrive on a signalfd) and relaying the container's output (relay.c), both in one
+ * poll(). Returns the exit code (N, or 128+S), or EXIT_RUNTIME if waiting failed, once the
+ * output is drained too, so that the log is whole when the exit is recorded. The process is
+ * left a zombie for container_destroy() to reap: until then its PID is not given to anyone
+ * else, so the record's PID stays true while the exit is written down (container_exited). */
+int supervise(struct container *c, const sigset_t *handled)
+{
+	int sfd = signalfd(-1, handled, SFD_CLOEXEC), code = -1;
+	if (sfd < 0) {
+		warn_errno("signalfd");
+		code = EXIT_RUNTIME;
+	}
+	while (code < 0) {
+		struct pollfd p[3] = { { .fd = sfd, .events = POLLIN } };
+		int timeout, n = 1 + relay_poll(p + 1, &timeout);
+		if (poll(p, n, timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			warn_errno("poll");
+			code = EXIT_RUNTIME;
+			break;
+		}
+		relay_ready(p + 1, n - 1);
+		if (p[0].revents)
+			code = take_signal(c, sfd);
+	}
+	close_fd(&sfd);
+	relay_drain();
+	return code;
 }
 
 /* A signal that came while the image was unpacked (that can take seconds) or the cgroup made
@@ -109,6 +143,10 @@ int start_container(struct container *c, struct state *st)
 	int sig, failed;
 	if (make_pipe(c->command_pipe) < 0 || make_pipe(c->error_pipe) < 0)
 		return EXIT_RUNTIME;
+	/* Without -t, the container's stdout and stderr are pipes to this process (relay.c). */
+	for (int i = 0; i < 2 && !c->opts->tty; i++)
+		if (make_pipe(c->output_pipe[i]) < 0)
+			return EXIT_RUNTIME;
 	if ((sig = pending_stop_signal())) {
 		warn("%s before the container started", strsignal(sig));
 		return 128 + sig;
@@ -125,6 +163,15 @@ int start_container(struct container *c, struct state *st)
 	}
 	close_fd(&c->command_pipe[0]);
 	close_fd(&c->error_pipe[1]);
+	for (int i = 0; i < 2; i++)
+		close_fd(&c->output_pipe[i][1]);
+	/* The log exists, and the relay holds the pipes, before the command can write. */
+	if (!c->opts->tty) {
+		if (relay_start(c->dir, &c->opts->log, c->output_pipe[0][0], c->output_pipe[1][0],
+				!c->opts->detach) < 0)
+			return EXIT_RUNTIME;
+		c->output_pipe[0][0] = c->output_pipe[1][0] = -1;
+	}
 	/* The child is waiting on the command pipe, so it is in its cgroup before it runs. */
 	if (cgroup_join(&c->cgroup, c->pid) < 0)
 		return EXIT_RUNTIME;

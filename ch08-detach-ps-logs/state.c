@@ -293,6 +293,8 @@ int record_load(const char *root, const char *id, struct record *r)
 	member_time(c, "created", &r->created);
 	struct json_object *v = member(c, "detach", json_type_boolean);
 	r->detach = v && json_object_get_boolean(v);
+	v = member(c, "tty", json_type_boolean);
+	r->tty = v && json_object_get_boolean(v);
 	if (!r->name || !r->image || !r->lower || !argv || !json_object_array_length(argv)) {
 		errno = EINVAL;
 		goto bad;

@@ -297,6 +297,8 @@ void container_forget(struct container *c)
 	for (int i = 0; i < 2; i++) {
 		close_fd(&c->command_pipe[i]);
 		close_fd(&c->error_pipe[i]);
+		close_fd(&c->output_pipe[i][0]);
+		close_fd(&c->output_pipe[i][1]);
 	}
 }
 

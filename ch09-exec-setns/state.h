@@ -3,8 +3,7 @@
  *
  *   <root>/containers/ID/config.json   written once, at creation: what was asked for
  *   <root>/containers/ID/state.json    rewritten at every change: created, running, exited
- *   <root>/containers/ID/stdout.log    the container's fd 1 and fd 2 (detached containers)
- *   <root>/containers/ID/stderr.log
+ *   <root>/containers/ID/ctr.log       what the container wrote (relay.c), unless it ran with -t
  *   <root>/containers/ID/{upper,work,merged}   its overlayfs layer (image.c)
  *
  * Interface: record_create() once, when the container is made; state_set_running() and
@@ -57,7 +56,7 @@ struct record {
 	const char *name, *image, *lower, *hostname;
 	char **argv;
 	struct timespec created;
-	bool detach;
+	bool detach, tty;
 	struct state state;
 };
 

@@ -11,6 +11,7 @@
 
 #include "cgroup.h"
 #include "env.h"
+#include "relay.h"
 #include "volume.h"
 
 /* A container ID: 64 random hex digits, as Docker's; the first 12 are its short form, used
@@ -27,6 +28,7 @@ struct run_opts {
 	const char *name;     /* --name, or NULL for a generated one */
 	const char *hostname; /* -h: hostname inside the new UTS namespace */
 	struct limits limits; /* -m, --cpu-shares, --cpus, --cpuset-cpus, --pids-limit */
+	struct log_opts log;  /* --log-opt max-size=N, max-file=K */
 	struct volume *vols;  /* -v, in mounting order: parents before what lies inside */
 	size_t nvols;	      /* how many -v */
 	struct env_list env;  /* --env-file, then -e: KEY=VALUE, or KEY to remove it */
@@ -44,6 +46,7 @@ struct container {
 	sigset_t sigmask;	     /* mydocker's signal mask before run blocked signals */
 	int command_pipe[2];	     /* init reads the command from [0]; EOF is the start signal */
 	int error_pipe[2];	     /* init reports a failure into [1]; execve closes it */
+	int output_pipe[2][2];	     /* its stdout [0] and stderr [1]: init writes into [i][1] */
 	int reaper_fd;		     /* mydocker's end of the reaper's pipe (reaper.c) */
 	int image_fd;		     /* holds the unpacked image while the container uses it */
 	char *lower;		     /* the image, unpacked: the read-only lower layer */
@@ -56,7 +59,8 @@ struct container {
 #define CONTAINER_EMPTY(o)                                                                         \
 	{                                                                                          \
 		.opts = (o), .command_pipe = { -1, -1 }, .error_pipe = { -1, -1 },                 \
-		.reaper_fd = -1, .image_fd = -1, .lock_fd = -1                                     \
+		.output_pipe = { { -1, -1 }, { -1, -1 } }, .reaper_fd = -1, .image_fd = -1,        \
+		.lock_fd = -1                                                                      \
 	}
 
 #endif

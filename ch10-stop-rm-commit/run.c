@@ -15,7 +15,6 @@
 #include "die.h"
 #include "image.h"
 #include "lifecycle.h"
-#include "logs.h"
 #include "monitor.h"
 #include "name.h"
 #include "privs.h"
@@ -25,7 +24,7 @@
 #include "util.h"
 
 #define RUN_USAGE                                                                                  \
-	"mydocker run [-d] [-i] [-t] [--rm] [--name NAME] [-h NAME] [-e KEY[=VAL]]... [--env-file FILE]... [LIMITS] [-v VOLUME]... [--] IMAGE [COMMAND [ARG...]]"
+	"mydocker run [-d] [-i] [-t] [--rm] [--name NAME] [-h NAME] [-e KEY[=VAL]]... [--env-file FILE]... [--log-opt OPT]... [LIMITS] [-v VOLUME]... [--] IMAGE [COMMAND [ARG...]]"
 
 static const char run_help[] =
     "Usage: " RUN_USAGE "\n"
@@ -44,6 +43,8 @@ static const char run_help[] =
     "                         from mydocker's environment (and is removed if it has none)\n"
     "      --env-file FILE    read variables from FILE: KEY=VAL or KEY lines, '#' comments;\n"
     "                         -e wins over every file, a later setting over an earlier one\n"
+    "      --log-opt max-size=SIZE  rotate the log once it would pass SIZE (such as 10m)\n"
+    "      --log-opt max-file=N     with max-size: keep N log files (default 1)\n"
     "      --help             print this help\n"
     "\n"
     "Limits (a cgroup of the container's own):\n"
@@ -116,6 +117,21 @@ static void parse_limit(int c, const char *value, struct limits *lim)
 	}
 }
 
+/* --log-opt KEY=VALUE, as Docker's json-file driver takes them. */
+static void parse_log_opt(const char *opt, struct log_opts *log)
+{
+	const char *value = strchr(opt, '=');
+	if (value && str_starts_with(opt, "max-size=")) {
+		if (parse_memory(value + 1, &log->max_size) < 0)
+			die("invalid --log-opt %s (want a size such as 10m)", opt);
+	} else if (value && str_starts_with(opt, "max-file=")) {
+		if (parse_long(value + 1, 1, 1000000, &log->max_file) < 0)
+			die("invalid --log-opt %s (want a whole number of files, at least 1)", opt);
+	} else {
+		die("unknown --log-opt %s (want max-size=SIZE or max-file=N)", opt);
+	}
+}
+
 static void parse_run_options(int argc, char **argv, struct run_opts *o)
 {
 	static const struct option longopts[] = {
@@ -133,6 +149,7 @@ static void parse_run_options(int argc, char **argv, struct run_opts *o)
 		{ "env", required_argument, NULL, 'e' },
 		{ "env-file", required_argument, NULL, 'F' },
 		{ "rm", no_argument, NULL, 'R' },
+		{ "log-opt", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'H' },
 		{ 0 },
 	};
@@ -188,6 +205,9 @@ static void parse_run_options(int argc, char **argv, struct run_opts *o)
 		case 'R':
 			o->auto_remove = true;
 			break;
+		case 'O':
+			parse_log_opt(optarg, &o->log);
+			break;
 		case 'H':
 			fputs(run_help, stdout);
 			exit(0);
@@ -218,6 +238,10 @@ static void parse_run_options(int argc, char **argv, struct run_opts *o)
 		die("-d cannot be combined with -t or -i: nothing can attach to a detached container's terminal or stdin");
 	if (o->tty && !isatty(STDIN_FILENO))
 		die("-t needs a terminal on stdin (the input device is not a TTY)");
+	if (o->log.max_file && !o->log.max_size)
+		die("--log-opt max-file needs max-size too");
+	if (!o->log.max_file)
+		o->log.max_file = 1;
 }
 
 /* After a -t container exits, mydocker's own process group gets the terminal back. */
@@ -254,9 +278,8 @@ static int run_container(const struct run_opts *o)
 	sigaddset(&pipe_signal, SIGPIPE);
 	sigprocmask(SIG_BLOCK, &pipe_signal, NULL);
 
-	/* Its directory, name, image, volumes, cgroup and records (lifecycle.c); with -d also
-	 * its log files. */
-	if (container_create(&c) < 0 || (o->detach && logs_create(c.dir) < 0))
+	/* Its directory, name, image, volumes, cgroup and records (lifecycle.c). */
+	if (container_create(&c) < 0)
 		goto out;
 	/* With -d a monitor process starts it and stays with it; mydocker returns. */
 	if (o->detach)

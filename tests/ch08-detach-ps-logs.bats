@@ -1,9 +1,9 @@
 #!/usr/bin/env bats
 # ch08-detach-ps-logs: `run -d` hands the container to a monitor of its own and returns; every
 # container has records on disk (config.json, state.json, logs); `ps` lists them with Docker's
-# columns, deciding liveness from PID and start time; `logs` prints a detached container's
-# stdout and stderr; names and ID prefixes find containers.
-# new-options: -d --detach --name ps logs
+# columns, deciding liveness from PID and start time; `logs` prints what a container wrote, relayed
+# by its supervisor into one timestamped log; names and ID prefixes find containers.
+# new-options: -d --detach --name --log-opt ps logs
 
 load lib/helpers
 
@@ -31,19 +31,17 @@ chapter_teardown() {
 	assert_line --index 1 --regexp "^${id:0:12} +$TEST_IMAGE +\"$PROBE sleep 100\" +(Less than a second|[0-9]+ seconds?) ago +Up (Less than a second|[0-9]+ seconds?) +[a-z]+_[a-z]+[0-9]*$"
 	assert_equal "${#lines[@]}" 2
 	# Its parent is the monitor: in a session of its own, without a terminal, holding nothing
-	# but /dev/null, its own log, the image the container runs on and the container's locked
-	# directory; and not a child of this shell.
+	# but /dev/null, its own log, the image the container runs on, the container's locked
+	# directory and what it relays (the read ends of the container's stdout and stderr, the
+	# container's log, and the signalfd it waits on with them); and not a child of this shell.
 	mon=$(state "$id" monitor_pid)
 	assert_equal "$(ps -o ppid= -p "$pid" | tr -d ' ')" "$mon"
 	assert_equal "$(ps -o sid=,tty= -p "$mon" | tr -s ' ' | sed 's/^ //')" "$(ps -o pgid= -p "$mon" | tr -d ' ') ?"
 	[[ $(ps -o sid= -p "$mon") != $(ps -o sid= -p $$) ]]
 	[[ $(ps -o ppid= -p "$mon" | tr -d ' ') != "$$" ]]
-	run ls "/proc/$mon/fd"
-	assert_output "0
-1
-2
-4
-5"
+	run bash -c "for fd in /proc/$mon/fd/*; do readlink \$fd; done | sed 's/pipe:.*/pipe/' | sort"
+	assert_output "$(printf '%s\n' /dev/null /dev/null "$(cdir "$id")/monitor.log" anon_inode:\[signalfd\] \
+		"$(field "$(cdir "$id")/config.json" lower_dir)" "$(cdir "$id")" "$(cdir "$id")/ctr.log" pipe pipe | sort)"
 	for fd in 0 1; do assert_equal "$(readlink "/proc/$mon/fd/$fd")" /dev/null; done
 	assert_equal "$(readlink "/proc/$mon/fd/2")" "$(cdir "$id")/monitor.log"
 	assert_equal "$(readlink "/proc/$mon/fd/4")" "$(field "$(cdir "$id")/config.json" lower_dir)"
@@ -87,27 +85,168 @@ chapter_teardown() {
 	printf 'err one\nerr %s' "$word" | cmp - "$TEST_TMP/err"
 }
 
-@test "logs --tail N: the last N lines of each stream" {
-	a=$RANDOM b=$RANDOM c=$RANDOM
-	id=$(run_d -- sh -c "printf '1\n2\n$a\n$b' ; printf 'x\n$c\n' >&2")
+@test "logs: every byte value, NUL included, and a line longer than the relay's buffer come back whole" {
+	# All 256 byte values, then a line of 100,000 bytes (many reads of the pipe), from a volume.
+	mkdir "$TEST_TMP/data"
+	for i in $(seq 0 255); do printf "\\x$(printf %02x "$i")"; done >"$TEST_TMP/data/bytes"
+	head -c 100000 /dev/zero | tr '\0' "$(printf "\\x$(printf %02x $(rand_between 65 90))")" >>"$TEST_TMP/data/bytes"
+	echo >>"$TEST_TMP/data/bytes"
+	assert_equal "$(stat -c %s "$TEST_TMP/data/bytes")" 100257
+	id=$(run_d -v "$TEST_TMP/data:/data:ro" -- "$PROBE" cat /data/bytes)
 	wait_status "$id" exited
+	"$MYDOCKER" logs "$id" >"$TEST_TMP/out"
+	cmp "$TEST_TMP/data/bytes" "$TEST_TMP/out"
+	# The long line was cut into pieces (P) that logs joined again.
+	grep -q '^[0-9TZ:.-]* stdout P ' "$(cdir "$id")/ctr.log"
+}
+
+@test "logs: one log in CRI format, stdout and stderr interleaved in the order they were written" {
+	a=$RANDOM b=$RANDOM c=$RANDOM
+	id=$(run_d -- sh -c "echo out-$a; sleep 0.2; echo err-$b >&2; sleep 0.2; echo out-$c")
+	wait_status "$id" exited
+	# One file, one entry per line: time, stream, F (a whole line), text.
+	run cat "$(cdir "$id")/ctr.log"
+	assert_line --index 0 --regexp "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}Z stdout F out-$a\$"
+	assert_line --index 1 --regexp "^[0-9-]{10}T[0-9:]{8}\.[0-9]{9}Z stderr F err-$b\$"
+	assert_line --index 2 --regexp "^[0-9-]{10}T[0-9:]{8}\.[0-9]{9}Z stdout F out-$c\$"
+	assert_equal "${#lines[@]}" 3
+	# Both streams into one pipe: the order they were written in.
+	run bash -c "'$MYDOCKER' logs '$id' 2>&1"
+	assert_output "out-$a
+err-$b
+out-$c"
+	# Each to its own stream still.
+	"$MYDOCKER" logs "$id" >"$TEST_TMP/out" 2>"$TEST_TMP/err"
+	assert_equal "$(cat "$TEST_TMP/out")" "out-$a
+out-$c"
+	assert_equal "$(cat "$TEST_TMP/err")" "err-$b"
+}
+
+@test "logs --tail N: the last N lines of both streams together" {
+	a=$RANDOM b=$RANDOM c=$RANDOM
+	id=$(run_d -- sh -c "printf '1\n2\n$a\n'; sleep 0.2; printf 'x\n$c\n' >&2; sleep 0.2; printf '$b'")
+	wait_status "$id" exited
+	run bash -c "'$MYDOCKER' logs --tail 3 '$id' 2>&1"
+	assert_output "x
+$c
+$b"
 	"$MYDOCKER" logs --tail 2 "$id" >"$TEST_TMP/out" 2>"$TEST_TMP/err"
-	printf '%s\n%s' "$a" "$b" | cmp - "$TEST_TMP/out"
-	printf 'x\n%s\n' "$c" | cmp - "$TEST_TMP/err"
-	"$MYDOCKER" logs -n 1 "$id" >"$TEST_TMP/out" 2>"$TEST_TMP/err"
 	printf '%s' "$b" | cmp - "$TEST_TMP/out"
 	printf '%s\n' "$c" | cmp - "$TEST_TMP/err"
 	run "$MYDOCKER" logs --tail 0 "$id"
 	assert_success
 	assert_output ""
-	run "$MYDOCKER" logs --tail 99 "$id"
-	assert_output --partial "1
+	run bash -c "'$MYDOCKER' logs --tail 99 '$id' 2>&1"
+	assert_output "1
 2
 $a
+x
+$c
 $b"
 	run "$MYDOCKER" logs --tail -3 "$id"
 	assert_equal "$status" 125
 	assert_output "mydocker logs: invalid --tail \"-3\" (want a number of lines, or all)"
+}
+
+@test "logs -t: every line starts with the time it was written (RFC 3339, nanoseconds, UTC)" {
+	before=$(date -u +%s)
+	id=$(run_d -- sh -c "echo one; printf 'two\nthree'")
+	wait_status "$id" exited
+	after=$(date -u +%s)
+	run "$MYDOCKER" logs -t "$id"
+	assert_equal "${#lines[@]}" 3
+	for i in 0 1 2; do
+		[[ ${lines[i]} =~ ^([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2})\.[0-9]{9}Z\ (one|two|three)$ ]]
+		t=$(date -u -d "${BASH_REMATCH[1]}Z" +%s)
+		((t >= before && t <= after))
+	done
+	assert_equal "$(cut -d' ' -f2 <<<"$output" | paste -sd ' ')" "one two three"
+}
+
+@test "logs --since and --until: times, Unix seconds and durations; a bad one is refused" {
+	id=$(run_d -- sh -c "echo early; sleep 1.2; echo late")
+	wait_status "$id" exited
+	# The times of the two lines, from the log.
+	early=$(sed -n 's/^\([^ ]*\) stdout F early$/\1/p' "$(cdir "$id")/ctr.log")
+	late=$(sed -n 's/^\([^ ]*\) stdout F late$/\1/p' "$(cdir "$id")/ctr.log")
+	run "$MYDOCKER" logs --since "$late" "$id"
+	assert_output "late"
+	run "$MYDOCKER" logs --until "$early" "$id"
+	assert_output "early"
+	run "$MYDOCKER" logs --until "$late" "$id"
+	assert_output "early
+late"
+	# Unix seconds, to the nanosecond; and a time without a fraction of a second.
+	run "$MYDOCKER" logs --since "$(date -u -d "$late" +%s.%N)" "$id"
+	assert_output "late"
+	run "$MYDOCKER" logs --until "$(date -u -d "$early - 1 second" +%Y-%m-%dT%H:%M:%SZ)" "$id"
+	assert_output ""
+	run "$MYDOCKER" logs --since 10m "$id"
+	assert_output "early
+late"
+	run "$MYDOCKER" logs --since "$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)" "$id"
+	assert_success
+	assert_output ""
+	run "$MYDOCKER" logs --until 1h "$id"
+	assert_output ""
+	run "$MYDOCKER" logs --since yesterday "$id"
+	assert_equal "$status" 125
+	assert_output --partial "mydocker logs: invalid --since \"yesterday\""
+}
+
+@test "logs: a burst of 300,000 lines is all there, each line once, in order" {
+	n=$((300000 + $(rand_between 0 999)))
+	id=$(run_d -- seq "$n")
+	wait_status "$id" exited
+	"$MYDOCKER" logs "$id" >"$TEST_TMP/out"
+	seq "$n" | cmp - "$TEST_TMP/out"
+	run "$MYDOCKER" logs --tail 2 "$id"
+	assert_output "$((n - 1))
+$n"
+}
+
+@test "logs: --log-opt max-size and max-file rotate the log, keeping at most max-file files" {
+	n=$(rand_between 400 600)
+	id=$(run_d --log-opt max-size=4k --log-opt max-file=3 -- sh -c "seq $n")
+	wait_status "$id" exited
+	run ls "$(cdir "$id")"
+	assert_line ctr.log
+	assert_line ctr.log.1
+	assert_line ctr.log.2
+	refute_line ctr.log.3
+	for f in "$(cdir "$id")"/ctr.log*; do (($(stat -c %s "$f") <= 4096)); done
+	# What is kept is the end of the output, whole lines, in order.
+	"$MYDOCKER" logs "$id" >"$TEST_TMP/out"
+	first=$(head -n 1 "$TEST_TMP/out")
+	seq "$first" "$n" | cmp - "$TEST_TMP/out"
+	((first > 1))
+	run "$MYDOCKER" logs --tail 5 "$id"
+	assert_output "$(seq $((n - 4)) "$n")"
+	run -125 run_d --log-opt max-size=lots -- true
+	assert_output "mydocker run: invalid --log-opt max-size=lots (want a size such as 10m)"
+	run -125 run_d --log-opt max-file=2 -- true
+	assert_output "mydocker run: --log-opt max-file needs max-size too"
+	run -125 run_d --log-opt mode=non-blocking -- true
+	assert_output "mydocker run: unknown --log-opt mode=non-blocking (want max-size=SIZE or max-file=N)"
+}
+
+@test "logs: a monitor killed while relaying leaves a log of whole lines that logs reads" {
+	id=$(run_d -- sh -c 'i=0; while :; do i=$((i+1)); echo line-$i; done')
+	settled eval '(($(stat -c %s "$(cdir "$id")/ctr.log") > 100000))'
+	kill -KILL "$(state "$id" monitor_pid)"
+	settled eval '! still_runs "$(state "$id" pid)" "$(state "$id" pid_start_time)"'
+	"$MYDOCKER" logs "$id" >"$TEST_TMP/out"
+	n=$(wc -l <"$TEST_TMP/out")
+	((n > 1000))
+	# Every line whole and in order (the last may be cut where the monitor died).
+	head -n -1 "$TEST_TMP/out" | cmp - <(seq -f 'line-%.0f' 1 $((n - 1)))
+	# Its cgroups are left for the command that owns it: `rm -f` from ch10 on.
+	if ((CHAPTER >= 10)); then
+		run "$MYDOCKER" rm -f "$id"
+		assert_success
+	else
+		settled rmdir /sys/fs/cgroup/*/"$MYDOCKER_CGROUP_PARENT/$id"
+	fi
 }
 
 @test "logs -f follows the output and returns when the container exits" {
@@ -393,11 +532,10 @@ $second"
 	settled same_cgroups
 	run ls "$(cdir "$id")"
 	assert_output "config.json
+ctr.log
 merged
 monitor.log
 state.json
-stderr.log
-stdout.log
 upper
 work"
 	# A start that fails leaves nothing at all.
@@ -433,9 +571,10 @@ work"
 	settled eval '[[ $(state "$id" status) == running ]]'
 	run "$MYDOCKER" ps
 	assert_line --regexp "^[0-9a-f]{12} +$TEST_IMAGE +\"$PROBE echo sta…\" .* Up .* +$name\$"
+	# Its output went to this terminal as it came, and into its log.
 	run "$MYDOCKER" logs "$name"
-	assert_equal "$status" 125
-	assert_output "mydocker logs: container $name runs in the foreground: its output goes to its terminal, not to a log"
+	assert_success
+	assert_output started
 	# Its mydocker holds the container's lock while it runs.
 	run flock --nonblock "$(cdir "$id")" true
 	assert_failure

@@ -28,11 +28,11 @@ chapter_teardown() {
 # md COMMAND...: mydocker, bounded in time.
 md() { timeout 60 "$MYDOCKER" "$@" 3>&-; }
 
-# wait_log ID TEXT: wait up to 20 s until the container's stdout log holds TEXT.
+# wait_log ID TEXT: wait up to 20 s until the container's log holds TEXT.
 wait_log() {
 	local _
 	for _ in $(seq 200); do
-		grep -qF -- "$2" "$(cdir "$1")/stdout.log" 2>/dev/null && return 0
+		grep -qF -- "$2" "$(cdir "$1")/ctr.log" 2>/dev/null && return 0
 		sleep 0.1
 	done
 	echo "container $1 never printed $2" >&2
