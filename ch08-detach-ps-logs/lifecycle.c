@@ -33,28 +33,18 @@
 #include "die.h"
 #include "image.h"
 #include "lifecycle.h"
+#include "lock.h"
 #include "name.h"
 #include "reaper.h"
 #include "state.h"
 #include "util.h"
 
-/* DIR opened and flocked HOW: the descriptor, or -1 with errno (EWOULDBLOCK for LOCK_NB and a
- * lock someone holds, ENOENT for no such directory). Two kinds: a container's directory,
- * exclusive, held by its supervisor; and <root>/containers itself, shared by container_lock()
- * and exclusive while `run` makes and locks a new directory (create_dir), so that nobody finds
- * a container's directory before its creator holds its lock. */
-static int lock_dir(const char *dir, int how)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
-	while (fd >= 0 && (rc = flock(fd, how)) < 0 && errno == EINTR)
-		;
-	if (rc < 0) {
-		int err = errno;
-		close(fd);
-		return errno = err, -1;
-	}
-	return fd;
-}
+/* The locks are flocks (lock_open(), common/lock.c): a container's directory, exclusive, held by
+ * its supervisor; and <root>/containers itself, shared by container_lock() and exclusive while
+ * `run` makes and locks a new directory (create_dir), so that nobody finds a container's
+ * directory before its creator holds its lock. -1 with errno EWOULDBLOCK for LOCK_NB and a lock
+ * someone holds, ENOENT for no such directory. */
+#define lock_dir(dir, how) lock_open(dir, O_DIRECTORY, how)
 
 /* Open <root>/containers/ID and take its lock without waiting: the descriptor, or -1 with errno
  * EWOULDBLOCK (someone holds it) or ENOENT (no such container). */

@@ -87,6 +87,11 @@ monitor(struct container *c, const sigset_t *handled, int result_fd)
 	int log = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (log < 0 || dup2(log, STDERR_FILENO) < 0)
 		warn_errno("monitor: open %s", path);
+	/* 64 KiB set aside for it now (its size stays 0): a full disk, which the container's log
+	 * may cause (relay.c), leaves the monitor room to say so. Where the file system cannot
+	 * (fallocate fails), the monitor goes on without. */
+	if (log >= 0)
+		fallocate(log, FALLOC_FL_KEEP_SIZE, 0, 65536);
 	if (log > STDERR_FILENO)
 		close(log);
 	free(path);

@@ -10,10 +10,17 @@ load lib/helpers
 # Host processes a test started that the teardown kills.
 KILL_PIDS=()
 
+# A small state root on a tmpfs of a test's own (the full-disk test), unmounted at the end.
+SMALL_ROOT=""
+
 chapter_teardown() {
 	local pid
 	for pid in "${KILL_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
 	stop_detached_containers
+	if [[ -n $SMALL_ROOT ]]; then
+		MYDOCKER_ROOT=$SMALL_ROOT stop_detached_containers
+		umount "$SMALL_ROOT"
+	fi
 }
 
 @test "run -d prints the ID and returns while the command keeps running; ps shows it Up" {
@@ -228,6 +235,40 @@ $n"
 	assert_output "mydocker run: --log-opt max-file needs max-size too"
 	run -125 run_d --log-opt mode=non-blocking -- true
 	assert_output "mydocker run: unknown --log-opt mode=non-blocking (want max-size=SIZE or max-file=N)"
+}
+
+@test "logs: a log that cannot be written (a full disk) is said once; the container waits, and nothing is lost" {
+	# A state root on a 10 MB tmpfs of this test's own: the image's tarball and its unpacked
+	# copy take 6 MB of it, and the container writes 5.7 MB of log.
+	SMALL_ROOT=$TEST_TMP/small
+	mkdir "$SMALL_ROOT"
+	mount -t tmpfs -o size=10m,mode=755 mydocker-test-small "$SMALL_ROOT"
+	cp -r "$MYDOCKER_ROOT/images" "$SMALL_ROOT/"
+	n=$((110000 + $(rand_between 0 999)))
+	id=$(MYDOCKER_ROOT=$SMALL_ROOT run_d -- seq "$n")
+	dir=$SMALL_ROOT/containers/$id
+	# The disk fills: the monitor says so, once, and the container waits, still running.
+	settled grep -q "No space left on device" "$dir/monitor.log"
+	sleep 1
+	assert_equal "$(grep -c 'waits until it can be written' "$dir/monitor.log")" 1
+	assert_equal "$(field "$dir/state.json" status)" running
+	# Room again (the tarball is not needed any more): the rest of the output is written.
+	rm "$SMALL_ROOT/images/$TEST_IMAGE.tar"
+	MYDOCKER_ROOT=$SMALL_ROOT wait_status "$id" exited
+	grep -q "it can be written again; nothing was lost" "$dir/monitor.log"
+	MYDOCKER_ROOT=$SMALL_ROOT "$MYDOCKER" logs "$id" >"$TEST_TMP/out"
+	seq "$n" | cmp - "$TEST_TMP/out"
+}
+
+@test "logs of a container that ran with -t says that nothing was logged" {
+	name="tty-$RANDOM"
+	run on_terminal "$MYDOCKER run -t --name $name $TEST_IMAGE $PROBE echo on-the-terminal"
+	assert_success
+	assert_output --partial on-the-terminal
+	run "$MYDOCKER" logs "$name"
+	assert_equal "$status" 125
+	assert_output "mydocker logs: container $name was started with -t: its output went to the terminal it shared, and nothing was logged"
+	[[ ! -e $(cdir "$(readlink "$MYDOCKER_ROOT/names/$name")")/ctr.log ]]
 }
 
 @test "logs: a monitor killed while relaying leaves a log of whole lines that logs reads" {
