@@ -260,6 +260,27 @@ $n"
 	seq "$n" | cmp - "$TEST_TMP/out"
 }
 
+@test "logs: a container that ends while its log cannot be written: its last output is written once there is room, then the exit" {
+	SMALL_ROOT=$TEST_TMP/small
+	mkdir "$SMALL_ROOT"
+	mount -t tmpfs -o size=10m,mode=755 mydocker-test-small "$SMALL_ROOT"
+	cp -r "$MYDOCKER_ROOT/images" "$SMALL_ROOT/"
+	n=$(rand_between 1000 2000)
+	id=$(MYDOCKER_ROOT=$SMALL_ROOT run_d -- sh -c "sleep 1; seq $n")
+	dir=$SMALL_ROOT/containers/$id
+	# The disk is full before the container writes: all it writes waits in the pipe and in
+	# the relay, and the container ends.
+	dd if=/dev/zero of="$SMALL_ROOT/filler" bs=64k 2>/dev/null || true
+	settled grep -q "waits until it can be written" "$dir/monitor.log"
+	settled eval '! still_runs "$(field "$dir/state.json" pid)" "$(field "$dir/state.json" pid_start_time)"'
+	# The supervisor drains before it records the exit: not "exited" yet.
+	assert_equal "$(field "$dir/state.json" status)" running
+	rm "$SMALL_ROOT/filler"
+	MYDOCKER_ROOT=$SMALL_ROOT wait_status "$id" exited
+	MYDOCKER_ROOT=$SMALL_ROOT "$MYDOCKER" logs "$id" >"$TEST_TMP/out"
+	seq "$n" | cmp - "$TEST_TMP/out"
+}
+
 @test "logs of a container that ran with -t says that nothing was logged" {
 	name="tty-$RANDOM"
 	run on_terminal "$MYDOCKER run -t --name $name $TEST_IMAGE $PROBE echo on-the-terminal"
