@@ -14,7 +14,6 @@
  * Locks (flock) tell what is in use: an unpack holds its directory exclusively, and every
  * running container holds its lower directory shared. What nobody holds is fair game: an
  * unpack directory left by a killed mydocker, a copy of an older tarball no container uses. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -26,6 +25,8 @@
 
 #include "die.h"
 #include "image.h"
+#include "lock.h"
+#include "stage.h"
 #include "util.h"
 
 /* GNU tar from Debian's tar package, by absolute path: mydocker runs as root, and must not
@@ -69,30 +70,6 @@ static char *find_tarball(const char *root, const char *name)
 	return found;
 }
 
-/* Remove the directories in DIR whose names start with PREFIX, other than KEEP, that nobody
- * holds locked. */
-static void remove_unlocked(const char *dir, const char *prefix, const char *keep)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.' && !*prefix)
-			continue;
-		if (!str_starts_with(e->d_name, prefix) || (keep && !strcmp(e->d_name, keep)))
-			continue;
-		char *path = path_join(dir, e->d_name);
-		int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0 && remove_tree(path) < 0)
-			warn_errno("remove %s", path);
-		if (fd >= 0)
-			close(fd);
-		free(path);
-	}
-	closedir(d);
-}
-
 /* Have GNU tar unpack TARBALL into DIR, keeping owners (by number, not by the host's user
  * names), modes with setuid bits, device nodes, times and extended attributes (file
  * capabilities live there). tar refuses members that would land outside DIR and exits 2; it
@@ -123,51 +100,22 @@ static int run_tar(const char *name, const char *tarball, const char *dir)
 static int unpack_image(const char *root, const char *name, const char *tarball, const char *copy)
 {
 	char *images = path_join(root, "images");
-	char *tmp = xasprintf("%s/.unpack-%s-XXXXXX", images, name);
-	int images_fd = -1, tmp_fd = -1, rc = -1;
-	if (mkdir_p(images, 0755) < 0) {
-		warn_errno("mkdir %s", images);
-		goto out;
-	}
-	/* Sweeping and creating under one lock: a sweep never sees an unpack that has made its
-	 * directory but not yet locked it. */
-	images_fd = open(images, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (images_fd < 0 || flock(images_fd, LOCK_EX) < 0) {
-		warn_errno("lock %s", images);
-		goto out;
-	}
-	remove_unlocked(images, ".unpack-", NULL);
-	if (!mkdtemp(tmp)) {
-		warn_errno("mkdtemp %s", tmp);
-		goto out;
-	}
-	tmp_fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (tmp_fd < 0 || flock(tmp_fd, LOCK_EX) < 0) {
-		warn_errno("lock %s", tmp);
-		goto out;
-	}
-	close_fd(&images_fd);
-	/* mkdtemp makes the directory 0700; the image's own "./" entry, if any, overrides this. */
-	if (chmod(tmp, 0755) < 0) {
-		warn_errno("chmod %s", tmp);
-		goto out;
-	}
-	if (run_tar(name, tarball, tmp) < 0)
+	struct stage tmp;
+	int rc = -1;
+	/* Made 0755: the image's own "./" entry, if any, overrides this. */
+	if (stage_create(&tmp, images, ".unpack-", name, S_IFDIR | 0755) < 0 ||
+	    run_tar(name, tarball, tmp.path) < 0)
 		goto out;
 	char *image_dir = path_join(images, name);
 	if (mkdir(image_dir, 0755) < 0 && errno != EEXIST)
 		warn_errno("mkdir %s", image_dir);
-	else if (rename(tmp, copy) == 0 || errno == EEXIST || errno == ENOTEMPTY)
+	else if (stage_finish(&tmp, copy) == 0 || errno == EEXIST || errno == ENOTEMPTY)
 		rc = 0;
 	else
-		warn_errno("rename %s to %s", tmp, copy);
+		warn_errno("rename %s to %s", tmp.path, copy);
 	free(image_dir);
 out:
-	if (tmp_fd >= 0 && remove_tree(tmp) < 0)
-		warn_errno("remove %s", tmp);
-	close_fd(&tmp_fd);
-	close_fd(&images_fd);
-	free(tmp);
+	stage_end(&tmp);
 	free(images);
 	return rc;
 }
@@ -201,10 +149,9 @@ int image_open(const char *root, const char *name, char **lower)
 	int fd = -1;
 	if (access(copy, F_OK) < 0 && unpack_image(root, name, tarball, copy) < 0)
 		goto out;
-	fd = open(copy, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || flock(fd, LOCK_SH) < 0) {
+	fd = lock_open(copy, O_DIRECTORY, LOCK_SH);
+	if (fd < 0) {
 		warn_errno("open image %s", copy);
-		close_fd(&fd);
 		goto out;
 	}
 	/* A newer unpack may have removed this copy between open and flock. */
