@@ -8,7 +8,10 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -281,6 +284,23 @@ static void op_lines(const char *arg)
 	}
 }
 
+/* A UDP server on PORT of every address: it answers each datagram with TEXT, for ever (busybox's
+ * nc has no UDP). */
+static void op_udp_echo(const char *port, const char *text)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons(atoi(port)) };
+	if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0)
+		fail("udp-echo");
+	for (;;) {
+		char buf[512];
+		struct sockaddr_in peer;
+		socklen_t len = sizeof peer;
+		if (recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&peer, &len) >= 0)
+			sendto(fd, text, strlen(text), 0, (struct sockaddr *)&peer, len);
+	}
+}
+
 /* The names in a directory, sorted, one per line ("." and ".." left out). */
 static void op_ls(const char *path)
 {
@@ -317,13 +337,14 @@ static void op_fds(void)
 
 static void usage(void)
 {
-	fputs("usage: probe OP [ARG...] [, OP [ARG...]]...\n"
-	      "ops: pid ppid cwd uid hostname sethostname NAME ns mounts exit N args ARG... env\n"
-	      "     sleep SECS alloc MB forkbomb N cgroup first-cgroup cpus netdevs procs ipc "
-	      "wait-stdin\n"
-	      "     wait-cgroup"
-	      " tty cat FILE write FILE TEXT lines BYTES exists PATH ls DIR echo ARG... segv fds\n",
-	      stderr);
+	fputs(
+	    "usage: probe OP [ARG...] [, OP [ARG...]]...\n"
+	    "ops: pid ppid cwd uid hostname sethostname NAME ns mounts exit N args ARG... env\n"
+	    "     sleep SECS alloc MB forkbomb N cgroup first-cgroup cpus netdevs procs ipc "
+	    "wait-stdin\n"
+	    "     wait-cgroup"
+	    " tty cat FILE write FILE TEXT lines BYTES udp-echo PORT TEXT exists PATH ls DIR echo ARG... segv fds\n",
+	    stderr);
 	exit(100);
 }
 
@@ -415,6 +436,10 @@ static int run_op(int argc, char **argv)
 		NEED(1);
 		op_lines(argv[1]);
 		return 2;
+	} else if (!strcmp(op, "udp-echo")) {
+		NEED(2);
+		op_udp_echo(argv[1], argv[2]);
+		return 3;
 	} else if (!strcmp(op, "exists")) {
 		NEED(1);
 		op_exists(argv[1]);
