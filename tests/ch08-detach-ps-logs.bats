@@ -34,7 +34,7 @@ chapter_teardown() {
 	assert_equal "$(state "$id" status)" running
 	run "$MYDOCKER" ps
 	assert_success
-	assert_line --index 0 --regexp '^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +NAMES$'
+	assert_line --index 0 --regexp '^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +(PORTS +)?NAMES$'
 	assert_line --index 1 --regexp "^${id:0:12} +$TEST_IMAGE +\"$PROBE sleep 100\" +(Less than a second|[0-9]+ seconds?) ago +Up (Less than a second|[0-9]+ seconds?) +[a-z]+_[a-z]+[0-9]*$"
 	assert_equal "${#lines[@]}" 2
 	# Its parent is the monitor: in a session of its own, without a terminal, holding nothing
@@ -77,7 +77,7 @@ chapter_teardown() {
 	assert_line --regexp "^${c:0:12} .* Exited \(137\) "
 	# Not running, so not listed without -a.
 	run "$MYDOCKER" ps
-	assert_output --regexp '^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +NAMES$'
+	assert_output --regexp '^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +(PORTS +)?NAMES$'
 }
 
 @test "logs: stdout and stderr kept apart, byte for byte, with binary data and a last line without newline" {
@@ -549,7 +549,7 @@ $second"
 
 @test "20 concurrent run -d get distinct IDs and names while ps in a tight loop never fails or tears" {
 	row='^[0-9a-f]{12} +testimg +"[^"]+" +(Less than a second|[0-9]+ seconds?) ago +(Up (Less than a second|[0-9]+ seconds?)|Created|Exited \(0\) (Less than a second|[0-9]+ seconds?) ago) +[a-z]+_[a-z]+[0-9]*$'
-	header='^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +NAMES$'
+	header='^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +(PORTS +)?NAMES$'
 	(
 		n=0
 		while [[ -d $TEST_TMP && ! -e $TEST_TMP/stop ]]; do
