@@ -4,7 +4,6 @@
  * (record_alive), so a dead container or a reused PID is never shown as running. ps only
  * reads: a container found dead whose supervisor never recorded the exit (it was killed too) is
  * shown as "Exited (unknown)" and left for a command that owns it to record. */
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include "container.h"
 #include "die.h"
 #include "image.h"
+#include "opts.h"
 #include "privs.h"
 #include "ps.h"
 #include "state.h"
@@ -185,13 +185,12 @@ int cmd_ps(int argc, char **argv)
 		{ "all", no_argument, NULL, 'a' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "no-trunc", no_argument, NULL, 'T' },
-		{ "help", no_argument, NULL, 'H' },
+		OPT_HELP,
 		{ 0 },
 	};
 	bool all = false, quiet = false, trunc = true;
 	int c;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "aq", longopts, NULL)) != -1) {
+	while ((c = next_option(argc, argv, "aq", longopts, ps_help, PS_USAGE)) != -1) {
 		switch (c) {
 		case 'a':
 			all = true;
@@ -202,11 +201,6 @@ int cmd_ps(int argc, char **argv)
 		case 'T':
 			trunc = false;
 			break;
-		case 'H':
-			fputs(ps_help, stdout);
-			return 0;
-		default:
-			die("unknown option %s (usage: " PS_USAGE ")", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
