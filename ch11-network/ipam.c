@@ -381,6 +381,16 @@ int ipam_release(const char *dir, const char *owner)
 }
 
 /* Readers take no lock: the file is only ever replaced whole. */
+bool ipam_holds(const char *dir, const char *owner)
+{
+	struct table t;
+	if (table_load(dir, &t) < 0)
+		return false;
+	bool held = held_by(&t, owner) != 0;
+	free(t.e);
+	return held;
+}
+
 int ipam_in_use(const char *dir)
 {
 	struct table t;

@@ -72,6 +72,9 @@ int ipam_allocate(const char *dir, const struct subnet *net, const struct in_add
 		  const char *owner, struct in_addr *out);
 /* Give back what OWNER holds in DIR; 0 also when it holds nothing or DIR is gone. */
 int ipam_release(const char *dir, const char *owner);
+/* Does OWNER hold an address in DIR? (No lock: a look, for a teardown to know whether it has
+ * anything to do.) */
+bool ipam_holds(const char *dir, const char *owner);
 /* How many addresses are held in DIR, or -1. */
 int ipam_in_use(const char *dir);
 /* For `network inspect`: { OWNER: { "IPv4Address": "A.B.C.D/PREFIX" }, ... } of DIR (empty if

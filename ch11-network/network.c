@@ -624,18 +624,23 @@ int network_connect(struct container *c)
 
 void network_disconnect(const char *id)
 {
-	char host_if[16];
-	snprintf(host_if, sizeof host_if, "vm%.12s", id);
-	link_delete(host_if);
-	nat_unpublish(id);
+	/* The address is given back last: while it is held, there may be more to remove, and a
+	 * teardown cut short is finished by the next one. A container that held none (none, host,
+	 * or long removed) costs no nft run. */
 	size_t n;
 	char **names = network_names(&n);
+	char *networks = networks_dir();
 	for (size_t i = 0; i < n; i++) {
-		char *networks = networks_dir();
 		char *dir = path_join(networks, names[i]);
-		ipam_release(dir, id);
+		if (ipam_holds(dir, id)) {
+			char host_if[16];
+			snprintf(host_if, sizeof host_if, "vm%.12s", id);
+			link_delete(host_if);
+			nat_unpublish(id);
+			ipam_release(dir, id);
+		}
 		free(dir);
-		free(networks);
 	}
+	free(networks);
 	free_names(names, n);
 }
