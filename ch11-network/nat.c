@@ -70,8 +70,10 @@ static int nat_table(void)
 	    false);
 }
 
-/* A chain and its rules are one transaction, the map elements that jump to it a second: this
- * kernel refuses (ENOENT) an element that jumps to a chain whose rules come in the same one. */
+/* A chain and its rules are one transaction, the map elements that jump to it a second. With
+ * nft 1.0.6 on this kernel one transaction that makes a map and an element jumping to a chain
+ * made in it too is refused (ENOENT); the maps are made apart (nat_table), so this is caution:
+ * one more nft run, and the refusal can never come back however the table is first made. */
 int nat_network_add(const char *net_id, const char *subnet, const char *bridge)
 {
 	if (nat_table() < 0)
