@@ -201,6 +201,13 @@ s.sendto(b"q", ("127.0.0.1", int(sys.argv[1]))); print(s.recv(100).decode())' "$
 	kill -KILL "$(mydocker_pid)"
 	wait_ctr
 	settled eval '[[ $(links) == "$before" ]]'
+	# A container that ends on its own gives its address, veth end and rules back at once,
+	# though it is kept, exited, until rm.
+	id=$(run_d --network n1 -p 8083:80 -- true)
+	wait_status "$id" exited
+	settled eval '[[ $(links) == "$before" ]]'
+	[[ $(nft_table) != *ctr-* ]]
+	assert_equal "$("$MYDOCKER" network inspect n1 | grep -c IPv4Address)" 0
 	id=$(run_d --network n1 -p 8082:80 -- sleep 100)
 	run "$MYDOCKER" rm -f "$id" "$(readlink "$MYDOCKER_ROOT"/names/* | head -n 1)"
 	settled eval '[[ $(links) == "$before" ]]'
