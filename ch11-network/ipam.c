@@ -213,7 +213,9 @@ static int parse_text(char *text, size_t len, const char *path, struct table *t)
 		}
 		p = nl ? nl + 1 : p + strlen(p);
 	}
-	qsort(t->e, t->n, sizeof *t->e, by_addr);
+	/* An empty table has no array, which qsort() must not get even for 0 entries. */
+	if (t->n > 1)
+		qsort(t->e, t->n, sizeof *t->e, by_addr);
 	return 0;
 }
 

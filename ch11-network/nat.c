@@ -167,6 +167,8 @@ static struct json_object *nft_json(const char *what)
 	int status = -1;
 	if (pid > 0)
 		waitpid(pid, &status, 0);
+	if (text)
+		text[len] = '\0'; /* read_at_most() leaves room for it */
 	struct json_object *j = status == 0 && text ? json_tokener_parse(text) : NULL;
 	free(text);
 	return j;

@@ -515,6 +515,8 @@ static char *resolv_conf(void)
 	char *host = fd < 0 ? NULL : read_at_most(fd, 64 * 1024, &len);
 	if (fd >= 0)
 		close(fd);
+	if (host)
+		host[len] = '\0'; /* read_at_most() leaves room for it */
 	char *out = xstrdup("");
 	bool any = false;
 	for (char *line = host, *next; line && *line; line = next) {

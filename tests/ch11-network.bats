@@ -46,19 +46,22 @@ nc() { busybox nc "$@"; }
 in_inet() { nsenter --net="/proc/$INET_PID/ns/net" "$@"; }
 
 # serve_once inet|host PORT FILE: a TCP server in the internet (or the fake host) that accepts
-# one connection, writes the peer's address to FILE and answers "hello".
+# one connection within 30 s, writes the peer's address to FILE and answers "hello". It holds
+# none of bats' descriptors (bats would wait for it) and writes its PID to FILE.pid, which the
+# teardown kills.
 serve_once() {
 	local prefix=()
 	[[ $1 == host ]] || prefix=(in_inet)
 	"${prefix[@]}" python3 -c '
-import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+import os, socket, sys
+open(sys.argv[2] + ".pid", "w").write(str(os.getpid()))
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.settimeout(30)
 s.bind(("0.0.0.0", int(sys.argv[1]))); s.listen(1)
 open(sys.argv[2] + ".ready", "w").close()
 c, peer = s.accept(); open(sys.argv[2], "w").write(peer[0] + "\n"); c.sendall(b"hello\n"); c.close()
-' "$2" "$3" &
-	KILL_PIDS+=("$!")
+' "$2" "$3" </dev/null >/dev/null 2>&1 3>&- &
 	settled test -e "$3.ready"
+	KILL_PIDS+=("$(cat "$3.pid")")
 }
 
 # ctr_ip ID: the container's address, from `network inspect`.
