@@ -22,9 +22,6 @@
 #include "lock.h"
 #include "util.h"
 
-/* The longest line of the file: "255.255.255.255 OWNER\n". */
-#define LINE_MAX_LEN (INET_ADDRSTRLEN + IPAM_OWNER_MAX + 1)
-
 /* --- Subnets ------------------------------------------------------------------------------- */
 
 /* The netmask of PREFIX, host order. A shift by 32 is undefined in C: /0 is spelled out. */
@@ -143,18 +140,14 @@ bool subnet_host(const struct subnet *s, struct in_addr a)
 
 /* --- A network's file ---------------------------------------------------------------------- */
 
-struct entry {
-	uint32_t addr; /* host order */
-	char owner[IPAM_OWNER_MAX + 1];
-};
+/* The file: a JSON object, address -> owner, {"10.1.2.2": "4f1c...e9", ...}, read and written
+ * with json-c. */
+static char *table_path(const char *dir)
+{
+	return path_join(dir, "ipam.json");
+}
 
-/* The addresses held, sorted by address. */
-struct table {
-	struct entry *e;
-	size_t n;
-};
-
-/* An owner is a word of a line of the file: no space, no newline, bounded. */
+/* An owner is a container ID or a name: no space, no newline, bounded. */
 static bool valid_owner(const char *s)
 {
 	static const char allowed[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -163,159 +156,82 @@ static bool valid_owner(const char *s)
 	return len >= 1 && len <= IPAM_OWNER_MAX && strspn(s, allowed) == len;
 }
 
-static int by_addr(const void *a, const void *b)
+/* Does every entry of T make sense? A file that does not is refused, not guessed at: a guess
+ * could give one address to two containers. */
+static bool table_valid(struct json_object *t)
 {
-	uint32_t x = ((const struct entry *)a)->addr, y = ((const struct entry *)b)->addr;
-	return x < y ? -1 : x > y;
-}
-
-static void table_add(struct table *t, uint32_t addr, const char *owner)
-{
-	t->e = xrealloc(t->e, (t->n + 1) * sizeof *t->e);
-	t->e[t->n].addr = addr;
-	snprintf(t->e[t->n].owner, sizeof t->e[t->n].owner, "%s", owner);
-	t->n++;
-}
-
-/* One line, "A.B.C.D OWNER" without its newline, into T; -1 if it is not that. */
-static int parse_line(char *line, struct table *t)
-{
-	char *space = strchr(line, ' ');
+	if (!json_object_is_type(t, json_type_object) || json_object_object_length(t) > IPAM_MAX)
+		return false;
 	struct in_addr a;
-	if (!space || t->n >= IPAM_MAX)
-		return -1;
-	*space = '\0';
-	if (ipv4_parse(line, &a) < 0 || !valid_owner(space + 1))
-		return -1;
-	table_add(t, ntohl(a.s_addr), space + 1);
-	return 0;
+	json_object_object_foreach(t, addr, owner)
+	{
+		if (ipv4_parse(addr, &a) < 0 || !json_object_is_type(owner, json_type_string) ||
+		    !valid_owner(json_object_get_string(owner)))
+			return false;
+	}
+	return true;
 }
 
-/* TEXT, LEN bytes of the file PATH, into T. A line that makes no sense is said, and the file
- * refused: guessing could give one address to two containers. */
-static int parse_text(char *text, size_t len, const char *path, struct table *t)
+/* DIR's table (empty if it has no file yet), or NULL after saying why. */
+static struct json_object *table_load(const char *dir)
 {
-	int lineno = 1;
-	if (strlen(text) != len) {
-		warn("%s is damaged: it holds a NUL byte; remove it once no container runs", path);
-		return errno = EINVAL, -1;
-	}
-	for (char *p = text; *p; lineno++) {
-		char *nl = strchr(p, '\n');
-		if (nl)
-			*nl = '\0';
-		if (parse_line(p, t) < 0) {
-			warn(
-			    "%s:%d is damaged (want \"ADDRESS OWNER\", at most %d lines); remove the "
-			    "file once no container runs",
-			    path, lineno, IPAM_MAX);
-			return errno = EINVAL, -1;
-		}
-		p = nl ? nl + 1 : p + strlen(p);
-	}
-	/* An empty table has no array, which qsort() must not get even for 0 entries. */
-	if (t->n > 1)
-		qsort(t->e, t->n, sizeof *t->e, by_addr);
-	return 0;
-}
-
-/* Read DIR's file into T (empty if there is none). The read is bounded: IPAM_MAX lines of the
- * longest kind. */
-static int table_load(const char *dir, struct table *t)
-{
-	char *path = path_join(dir, "ipam");
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
-	*t = (struct table){ 0 };
-	if (fd < 0 && errno != ENOENT) {
-		warn_errno("open %s", path);
-		rc = -1;
-	}
-	if (fd >= 0) {
-		size_t len;
-		char *text = read_at_most(fd, (size_t)IPAM_MAX * LINE_MAX_LEN, &len);
-		if (!text)
-			warn_errno("read %s", path);
-		else
-			text[len] = '\0';
-		rc = text ? parse_text(text, len, path, t) : -1;
-		int err = errno;
-		free(text);
-		close(fd);
-		errno = err;
-	}
-	if (rc < 0) { /* nothing half read for the caller */
-		free(t->e);
-		*t = (struct table){ 0 };
+	char *path = table_path(dir);
+	struct json_object *t = NULL;
+	if (access(path, F_OK) < 0 && errno == ENOENT)
+		t = json_object_new_object();
+	else if (!(t = json_object_from_file(path)) || !table_valid(t)) {
+		warn("%s is damaged (%s); remove it once no container runs", path,
+		     t ? "want {\"ADDRESS\": \"OWNER\", ...}" : json_util_get_last_err());
+		json_object_put(t);
+		t = NULL;
+		errno = EINVAL;
 	}
 	free(path);
-	return rc;
+	return t;
 }
 
-/* Replace DIR's file with T, atomically: a reader sees the old file or the new one. */
-static int table_save(const char *dir, const struct table *t)
+/* Replace DIR's file with T, atomically: a reader sees the old file or the new one, so readers
+ * take no lock. */
+static int table_save(const char *dir, struct json_object *t)
 {
-	size_t size = t->n * LINE_MAX_LEN + 1, len = 0;
-	char *text = xmalloc(size), addr[INET_ADDRSTRLEN];
-	text[0] = '\0';
-	for (size_t i = 0; i < t->n; i++) {
-		struct in_addr a = { .s_addr = htonl(t->e[i].addr) };
-		len += snprintf(text + len, size - len, "%s %s\n",
-				ipv4_format(a, addr, sizeof addr), t->e[i].owner);
-	}
-	char *path = path_join(dir, "ipam");
-	int rc = write_file_atomic(path, text);
+	char *path = table_path(dir);
+	int rc = write_file_atomic(path, json_object_to_json_string_ext(t, JSON_C_TO_STRING_PLAIN));
 	if (rc < 0)
 		warn_errno("write %s", path);
 	free(path);
-	free(text);
 	return rc;
 }
 
-/* The lock on DIR that every change of its file holds: read, change and replace are one step
- * for everyone else. */
-static int table_lock(const char *dir)
+/* The address OWNER holds in T, or NULL. */
+static const char *held_by(struct json_object *t, const char *owner)
 {
-	return lock_open(dir, O_DIRECTORY, LOCK_EX);
-}
-
-/* The lowest address from FIRST to LAST that is neither GW nor in the sorted T; 0 if none
- * (0.0.0.0 is never a host's address: it would be the network of a /8 or longer). */
-static uint32_t lowest_free(uint32_t first, uint32_t last, uint32_t gw, const struct table *t)
-{
-	size_t i = 0;
-	for (uint32_t a = first; a <= last; a++) {
-		while (i < t->n && t->e[i].addr < a)
-			i++;
-		if (a != gw && (i == t->n || t->e[i].addr != a))
-			return a;
+	json_object_object_foreach(t, addr, o)
+	{
+		if (!strcmp(json_object_get_string(o), owner))
+			return addr;
 	}
-	return 0;
+	return NULL;
 }
 
-/* The address OWNER holds in T, or 0. */
-static uint32_t held_by(const struct table *t, const char *owner)
+/* Under the lock: OWNER's address in T, an old one, or the lowest free one added to T. */
+static int choose(struct json_object *t, const struct subnet *net, struct in_addr gw,
+		  const char *owner, struct in_addr *out)
 {
-	for (size_t i = 0; i < t->n; i++)
-		if (!strcmp(t->e[i].owner, owner))
-			return t->e[i].addr;
-	return 0;
-}
-
-/* Under the lock: OWNER's address in T, an old one or a new one added to T (*ADDED). */
-static int choose(struct table *t, const struct subnet *net, uint32_t gw, const char *owner,
-		  bool *added, uint32_t *out)
-{
+	const char *held = held_by(t, owner);
+	if (held)
+		return ipv4_parse(held, out);
 	uint32_t mask = netmask(net->prefix), first = ntohl(net->network.s_addr) + 1;
 	uint32_t last = (ntohl(net->network.s_addr) | ~mask) - 1;
-	*added = false;
-	if ((*out = held_by(t, owner)))
-		return 0;
-	if (t->n >= IPAM_MAX || !(*out = lowest_free(first, last, gw, t)))
-		return errno = ENOSPC, -1;
-	table_add(t, *out, owner);
-	qsort(t->e, t->n, sizeof *t->e, by_addr);
-	*added = true;
-	return 0;
+	for (uint32_t a = first; a <= last && json_object_object_length(t) < IPAM_MAX; a++) {
+		char text[INET_ADDRSTRLEN];
+		out->s_addr = htonl(a);
+		if (out->s_addr == gw.s_addr ||
+		    json_object_object_get_ex(t, ipv4_format(*out, text, sizeof text), NULL))
+			continue;
+		json_object_object_add(t, text, json_object_new_string(owner));
+		return 1;
+	}
+	return errno = ENOSPC, -1;
 }
 
 int ipam_allocate(const char *dir, const struct subnet *net, const struct in_addr *gateway,
@@ -328,95 +244,76 @@ int ipam_allocate(const char *dir, const struct subnet *net, const struct in_add
 		gw = *gateway;
 	else
 		subnet_gateway(net, &gw);
-	int lock = table_lock(dir);
+	int lock = lock_open(dir, O_DIRECTORY, LOCK_EX); /* read, change, replace: one step */
 	if (lock < 0) {
 		warn_errno("lock %s", dir);
 		return -1;
 	}
-	struct table t;
-	bool added = false;
-	uint32_t addr = 0;
-	int rc = table_load(dir, &t);
-	if (rc == 0)
-		rc = choose(&t, net, ntohl(gw.s_addr), owner, &added, &addr);
-	if (rc == 0 && added)
-		rc = table_save(dir, &t);
-	if (rc == 0)
-		out->s_addr = htonl(addr);
+	struct json_object *t = table_load(dir);
+	int rc = t ? choose(t, net, gw, owner, out) : -1;
+	if (rc == 1) /* a new one */
+		rc = table_save(dir, t);
 	int err = errno;
-	free(t.e);
+	json_object_put(t);
 	close(lock);
 	errno = err;
-	return rc;
-}
-
-/* Drop every entry of OWNER from T; how many there were. */
-static size_t table_drop(struct table *t, const char *owner)
-{
-	size_t kept = 0;
-	for (size_t i = 0; i < t->n; i++)
-		if (strcmp(t->e[i].owner, owner))
-			t->e[kept++] = t->e[i];
-	size_t dropped = t->n - kept;
-	t->n = kept;
-	return dropped;
+	return rc < 0 ? -1 : 0;
 }
 
 int ipam_release(const char *dir, const char *owner)
 {
-	int lock = table_lock(dir);
+	int lock = lock_open(dir, O_DIRECTORY, LOCK_EX);
 	if (lock < 0 && errno == ENOENT)
 		return 0; /* the network is gone, and its addresses with it */
 	if (lock < 0) {
 		warn_errno("lock %s", dir);
 		return -1;
 	}
-	struct table t;
-	int rc = table_load(dir, &t);
-	if (rc == 0 && table_drop(&t, owner) > 0)
-		rc = table_save(dir, &t);
+	struct json_object *t = table_load(dir);
+	const char *held = t ? held_by(t, owner) : NULL;
+	int rc = t ? 0 : -1;
+	if (held) {
+		char addr[INET_ADDRSTRLEN];
+		snprintf(addr, sizeof addr, "%s", held); /* the key is freed with its entry */
+		json_object_object_del(t, addr);
+		rc = table_save(dir, t);
+	}
 	int err = errno;
-	free(t.e);
+	json_object_put(t);
 	close(lock);
 	errno = err;
 	return rc;
 }
 
-/* Readers take no lock: the file is only ever replaced whole. */
 bool ipam_holds(const char *dir, const char *owner)
 {
-	struct table t;
-	if (table_load(dir, &t) < 0)
-		return false;
-	bool held = held_by(&t, owner) != 0;
-	free(t.e);
+	struct json_object *t = table_load(dir);
+	bool held = t && held_by(t, owner);
+	json_object_put(t);
 	return held;
 }
 
 int ipam_in_use(const char *dir)
 {
-	struct table t;
-	if (table_load(dir, &t) < 0)
-		return -1;
-	free(t.e);
-	return (int)t.n;
+	struct json_object *t = table_load(dir);
+	int n = t ? json_object_object_length(t) : -1;
+	json_object_put(t);
+	return n;
 }
 
 struct json_object *ipam_containers(const char *dir, int prefix)
 {
-	struct json_object *all = json_object_new_object();
-	struct table t;
-	if (table_load(dir, &t) < 0)
+	struct json_object *all = json_object_new_object(), *t = table_load(dir);
+	if (!t)
 		return all;
-	for (size_t i = 0; i < t.n; i++) {
-		char addr[INET_ADDRSTRLEN], *cidr;
-		struct in_addr a = { .s_addr = htonl(t.e[i].addr) };
-		cidr = xasprintf("%s/%d", ipv4_format(a, addr, sizeof addr), prefix);
+	json_object_object_foreach(t, addr, owner)
+	{
+		char *cidr = xasprintf("%s/%d", addr, prefix);
 		struct json_object *c = json_object_new_object();
 		json_object_object_add(c, "IPv4Address", json_object_new_string(cidr));
-		json_object_object_add(all, t.e[i].owner, c);
+		json_object_object_add(all, json_object_get_string(owner), c);
 		free(cidr);
 	}
-	free(t.e);
+	json_object_put(t);
 	return all;
 }

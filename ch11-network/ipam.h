@@ -2,13 +2,10 @@
  * the private pool a network's subnet is chosen from), and the addresses of one network, handed
  * out to containers and given back.
  *
- * A network's addresses are the text file <dir>/ipam, one line per address held, sorted:
- *
- *   10.1.2.2 4f1c...e9 (the owner: a container ID)
- *
- * It is read and replaced whole (write_file_atomic) under an exclusive flock() on <dir>, so
- * concurrent `run`s each get an address of their own. The network address, the gateway and the
- * broadcast address are never handed out.
+ * A network's addresses are the file <dir>/ipam.json, {"10.1.2.2": "4f1c...e9", ...} (address
+ * -> owner, a container ID). It is read and replaced whole (write_file_atomic) under an
+ * exclusive flock() on <dir>, so concurrent `run`s each get an address of their own. The
+ * network address, the gateway and the broadcast address are never handed out.
  *
  * Errors: -1 with errno, printing nothing, except that the functions of a network's file print
  * one line (warn/warn_errno) for an I/O error or a damaged file before they return -1. The
@@ -37,9 +34,8 @@ struct subnet {
 #define SUBNET_PREFIX_MIN 8
 #define SUBNET_PREFIX_MAX 30
 
-/* The most addresses one network holds at once, so its file stays small (at most
- * IPAM_MAX * 81 bytes, 5.3 MB) and is read with that bound: a /8 has 16M addresses, but no
- * host runs that many containers. */
+/* The most addresses one network holds at once, so its file stays small (about 6 MB): a /8
+ * has 16M addresses, but no host runs that many containers. */
 #define IPAM_MAX 65536
 
 /* The longest owner: a container ID (64 hex digits). */

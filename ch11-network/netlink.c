@@ -14,6 +14,7 @@
 #include <net/if.h>
 #include <netdb.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -67,26 +68,6 @@ static int nl_fail(int err, const char *fmt, ...)
 	va_end(ap);
 	warn("%s: %s", what, nl_geterror(err));
 	return -1;
-}
-
-/* A name the kernel would refuse with a bare "Invalid argument" is refused here by name. */
-static int check_name(const char *name)
-{
-	size_t n = strlen(name);
-	if (n == 0 || n >= IFNAMSIZ) {
-		warn("link name '%s': must have 1 to %d characters", name, IFNAMSIZ - 1);
-		return -1;
-	}
-	return 0;
-}
-
-static int check_prefix(int prefix)
-{
-	if (prefix < 0 || prefix > 32) {
-		warn("network prefix /%d: must be 0 to 32", prefix);
-		return -1;
-	}
-	return 0;
 }
 
 /* A connected NETLINK_ROUTE socket in the caller's network namespace, or NULL. */
@@ -268,8 +249,6 @@ static int link_del(struct nl_sock *sk, struct rtnl_link *link)
 
 int bridge_ensure(const char *name, const struct in_addr *gw, int prefix)
 {
-	if (check_name(name) < 0 || check_prefix(prefix) < 0)
-		return -1;
 	struct nl_sock *sk = nl_open();
 	if (!sk)
 		return -1;
@@ -283,25 +262,6 @@ int bridge_ensure(const char *name, const struct in_addr *gw, int prefix)
 		ret = addr_ensure(sk, rtnl_link_get_ifindex(br), name, gw, prefix);
 	if (ret == 0)
 		ret = link_up(sk, br, NULL);
-	if (br)
-		rtnl_link_put(br);
-	nl_socket_free(sk);
-	return ret;
-}
-
-int bridge_delete(const char *name)
-{
-	if (check_name(name) < 0)
-		return -1;
-	struct nl_sock *sk = nl_open();
-	if (!sk)
-		return -1;
-	struct rtnl_link *br = NULL;
-	int ret = bridge_get(sk, name, &br);
-	if (ret == 0)
-		ret = link_del(sk, br);
-	else if (ret == 1)
-		ret = 0;
 	if (br)
 		rtnl_link_put(br);
 	nl_socket_free(sk);
@@ -335,8 +295,6 @@ static int veth_add(struct nl_sock *sk, const char *host, const char *peer_name,
 
 int veth_create(const char *host_name, const char *peer_name, const char *bridge, pid_t netns_pid)
 {
-	if (check_name(host_name) < 0 || check_name(peer_name) < 0 || check_name(bridge) < 0)
-		return -1;
 	struct nl_sock *sk = nl_open();
 	if (!sk)
 		return -1;
@@ -355,8 +313,6 @@ int veth_create(const char *host_name, const char *peer_name, const char *bridge
 int container_net_setup(const char *peer_name, const struct in_addr *addr, int prefix,
 			const struct in_addr *gw)
 {
-	if (check_name(peer_name) < 0 || check_prefix(prefix) < 0)
-		return -1;
 	struct nl_sock *sk = nl_open();
 	if (!sk)
 		return -1;
@@ -381,23 +337,30 @@ int container_net_setup(const char *peer_name, const struct in_addr *addr, int p
 	return ret;
 }
 
-int link_delete(const char *name)
+/* Delete the link NAME, refused unless it is a bridge if BRIDGE. */
+static int delete_link(const char *name, bool bridge)
 {
-	if (check_name(name) < 0)
-		return -1;
 	struct nl_sock *sk = nl_open();
 	if (!sk)
 		return -1;
 	struct rtnl_link *link = NULL;
-	int ret = link_get(sk, name, &link);
+	int ret = bridge ? bridge_get(sk, name, &link) : link_get(sk, name, &link);
 	if (ret == 0)
 		ret = link_del(sk, link);
-	else if (ret == 1)
-		ret = 0;
 	if (link)
 		rtnl_link_put(link);
 	nl_socket_free(sk);
-	return ret;
+	return ret < 0 ? -1 : 0; /* 1: there is none */
+}
+
+int bridge_delete(const char *name)
+{
+	return delete_link(name, true);
+}
+
+int link_delete(const char *name)
+{
+	return delete_link(name, false);
 }
 
 /* One route of the cache: its destination, if it is an IPv4 route of the main table with a

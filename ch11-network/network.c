@@ -70,26 +70,33 @@ static char *networks_dir(void)
 
 /* --- The records --------------------------------------------------------------------------- */
 
+/* Network N as `network inspect` shows it (Docker's field names), and as network.json keeps it. */
+static struct json_object *network_json(const struct network *n)
+{
+	char subnet[SUBNET_STRLEN], gw[INET_ADDRSTRLEN];
+	struct json_object *j = json_object_new_object(), *config = json_object_new_object();
+	struct json_object *configs = json_object_new_array();
+	json_object_object_add(j, "Name", json_object_new_string(n->name));
+	json_object_object_add(j, "Id", json_object_new_string(n->id));
+	json_object_object_add(j, "Driver", json_object_new_string("bridge"));
+	json_object_object_add(j, "Bridge", json_object_new_string(n->bridge));
+	json_object_object_add(config, "Subnet", json_object_new_string(subnet_format(
+						      &n->subnet, subnet, sizeof subnet)));
+	json_object_object_add(config, "Gateway",
+			       json_object_new_string(ipv4_format(n->gateway, gw, sizeof gw)));
+	json_object_array_add(configs, config);
+	json_object_object_add(j, "IPAM", configs);
+	return j;
+}
+
 static int network_save(const struct network *n)
 {
-	char subnet[32], gw[INET_ADDRSTRLEN];
-	subnet_format(&n->subnet, subnet, sizeof subnet);
-	inet_ntop(AF_INET, &n->gateway, gw, sizeof gw);
-	struct json_object *j = json_object_new_object();
-	json_object_object_add(j, "id", json_object_new_string(n->id));
-	json_object_object_add(j, "name", json_object_new_string(n->name));
-	json_object_object_add(j, "driver", json_object_new_string("bridge"));
-	json_object_object_add(j, "subnet", json_object_new_string(subnet));
-	json_object_object_add(j, "gateway", json_object_new_string(gw));
-	json_object_object_add(j, "bridge", json_object_new_string(n->bridge));
-	char *text = xasprintf("%s\n", json_object_to_json_string_ext(
-					   j, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED));
+	struct json_object *j = network_json(n);
 	char *path = path_join(n->dir, "network.json");
-	int rc = write_file_atomic(path, text);
+	int rc = write_file_atomic(path, json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
 	if (rc < 0)
 		warn_errno("write %s", path);
 	free(path);
-	free(text);
 	json_object_put(j);
 	return rc;
 }
@@ -121,8 +128,11 @@ static int network_load(const char *name, struct network *n)
 		n->dir = NULL;
 		return errno = err, -1;
 	}
-	const char *id = string_of(j, "id"), *subnet = string_of(j, "subnet");
-	const char *gw = string_of(j, "gateway"), *bridge = string_of(j, "bridge");
+	struct json_object *configs, *config = NULL;
+	if (json_object_object_get_ex(j, "IPAM", &configs))
+		config = json_object_array_get_idx(configs, 0); /* NULL if not an array */
+	const char *id = string_of(j, "Id"), *bridge = string_of(j, "Bridge");
+	const char *subnet = string_of(config, "Subnet"), *gw = string_of(config, "Gateway");
 	int rc = id && valid_id(id) && subnet && subnet_parse(subnet, &n->subnet) == 0 && gw &&
 			 inet_pton(AF_INET, gw, &n->gateway) == 1 && bridge && strlen(bridge) < 16
 		     ? 0
@@ -140,32 +150,23 @@ static int network_load(const char *name, struct network *n)
 	return rc;
 }
 
+static int network_entry(const struct dirent *e)
+{
+	return valid_name(e->d_name);
+}
+
 /* The names of the networks, sorted; their number in *N. */
-static char **network_names(size_t *n)
+static struct dirent **network_names(size_t *n)
 {
 	char *networks = networks_dir();
-	DIR *d = opendir(networks);
-	char **names = NULL;
-	*n = 0;
-	for (struct dirent *e; d && (e = readdir(d));) {
-		if (!valid_name(e->d_name))
-			continue;
-		names = xrealloc(names, (*n + 1) * sizeof *names);
-		names[(*n)++] = xstrdup(e->d_name);
-	}
-	if (d)
-		closedir(d);
+	struct dirent **names = NULL;
+	int count = scandir(networks, &names, network_entry, alphasort);
 	free(networks);
-	for (size_t i = 1; i < *n; i++) /* few: an insertion sort */
-		for (size_t j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
-			char *t = names[j];
-			names[j] = names[j - 1];
-			names[j - 1] = t;
-		}
+	*n = count < 0 ? 0 : (size_t)count;
 	return names;
 }
 
-static void free_names(char **names, size_t n)
+static void free_names(struct dirent **names, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
@@ -198,13 +199,13 @@ static int sysctl_set(const char *path, const char *value)
 static struct subnet *subnets_in_use(size_t *n)
 {
 	size_t names_n, routes_n;
-	char **names = network_names(&names_n);
+	struct dirent **names = network_names(&names_n);
 	struct subnet *routes = host_routes(&routes_n);
 	struct subnet *used = xmalloc((names_n + routes_n + 1) * sizeof *used);
 	*n = 0;
 	for (size_t i = 0; i < names_n; i++) {
 		struct network other;
-		if (network_load(names[i], &other) == 0) {
+		if (network_load(names[i]->d_name, &other) == 0) {
 			used[(*n)++] = other.subnet;
 			free(other.dir);
 		}
@@ -377,15 +378,15 @@ static int network_ls_cmd(int argc, char **argv)
 	require_root();
 	require_safe_root();
 	size_t count;
-	char **names = network_names(&count);
+	struct dirent **names = network_names(&count);
 	size_t width = strlen("NAME");
 	for (size_t i = 0; i < count; i++)
-		if (strlen(names[i]) > width)
-			width = strlen(names[i]);
+		if (strlen(names[i]->d_name) > width)
+			width = strlen(names[i]->d_name);
 	printf("%-15s%-*s   %-10s%s\n", "NETWORK ID", (int)width, "NAME", "DRIVER", "SUBNET");
 	for (size_t i = 0; i < count; i++) {
 		struct network n;
-		if (network_load(names[i], &n) < 0)
+		if (network_load(names[i]->d_name, &n) < 0)
 			continue; /* being created or removed */
 		char subnet[32];
 		subnet_format(&n.subnet, subnet, sizeof subnet);
@@ -396,53 +397,21 @@ static int network_ls_cmd(int argc, char **argv)
 	return 0;
 }
 
-static int network_rm_cmd(int argc, char **argv)
+/* The start of rm and inspect: no options, one network name or more, as root. */
+static void names_needed(int argc, char **argv, const char *help, const char *usage)
 {
-	static const char help[] = "Usage: " RM_USAGE "\n"
-				   "\n"
-				   "Remove networks that no container is on.\n";
-	no_options(argc, argv, help, RM_USAGE);
+	no_options(argc, argv, help, usage);
 	if (optind >= argc)
-		die("a network name is needed (usage: " RM_USAGE ")");
+		die("a network name is needed (usage: %s)", usage);
 	require_root();
 	require_safe_root();
-	int lock = networks_lock(), code = 0;
-	if (lock < 0)
-		return EXIT_RUNTIME;
-	for (int i = optind; i < argc; i++) {
-		struct network n;
-		if (network_load(argv[i], &n) < 0) {
-			fprintf(stderr, "Error: No such network: %s\n", argv[i]);
-			code = 1;
-			continue;
-		}
-		int used = ipam_in_use(n.dir);
-		if (used != 0) {
-			warn("network %s is in use by %d container%s: remove %s first", argv[i],
-			     used, used == 1 ? "" : "s", used == 1 ? "it" : "them");
-			code = 1;
-		} else {
-			network_remove(&n);
-			printf("%s\n", argv[i]);
-		}
-		free(n.dir);
-	}
-	close(lock);
-	return code;
 }
 
-static int network_inspect_cmd(int argc, char **argv)
+/* FN(network, ARG) for each network named from argv[optind] on; the exit code: 1 if one is not
+ * there or FN returned 1 for one. */
+static int each_network(int argc, char **argv, int (*fn)(const struct network *n, void *arg),
+			void *arg)
 {
-	static const char help[] =
-	    "Usage: " INSPECT_USAGE "\n"
-	    "\n"
-	    "Print networks as JSON, with the addresses of their containers.\n";
-	no_options(argc, argv, help, INSPECT_USAGE);
-	if (optind >= argc)
-		die("a network name is needed (usage: " INSPECT_USAGE ")");
-	require_root();
-	require_safe_root();
-	struct json_object *all = json_object_new_array();
 	int code = 0;
 	for (int i = optind; i < argc; i++) {
 		struct network n;
@@ -451,24 +420,57 @@ static int network_inspect_cmd(int argc, char **argv)
 			code = 1;
 			continue;
 		}
-		char subnet[32], gw[INET_ADDRSTRLEN];
-		subnet_format(&n.subnet, subnet, sizeof subnet);
-		inet_ntop(AF_INET, &n.gateway, gw, sizeof gw);
-		struct json_object *j = json_object_new_object(),
-				   *config = json_object_new_object();
-		json_object_object_add(j, "Name", json_object_new_string(n.name));
-		json_object_object_add(j, "Id", json_object_new_string(n.id));
-		json_object_object_add(j, "Driver", json_object_new_string("bridge"));
-		json_object_object_add(j, "Bridge", json_object_new_string(n.bridge));
-		json_object_object_add(config, "Subnet", json_object_new_string(subnet));
-		json_object_object_add(config, "Gateway", json_object_new_string(gw));
-		struct json_object *configs = json_object_new_array();
-		json_object_array_add(configs, config);
-		json_object_object_add(j, "IPAM", configs);
-		json_object_object_add(j, "Containers", ipam_containers(n.dir, n.subnet.prefix));
-		json_object_array_add(all, j);
+		code |= fn(&n, arg);
 		free(n.dir);
 	}
+	return code;
+}
+
+static int remove_unused(const struct network *n, void *arg)
+{
+	(void)arg;
+	int used = ipam_in_use(n->dir);
+	if (used != 0) {
+		warn("network %s is in use by %d container%s: remove %s first", n->name, used,
+		     used == 1 ? "" : "s", used == 1 ? "it" : "them");
+		return 1;
+	}
+	network_remove(n);
+	printf("%s\n", n->name);
+	return 0;
+}
+
+static int network_rm_cmd(int argc, char **argv)
+{
+	static const char help[] = "Usage: " RM_USAGE "\n"
+				   "\n"
+				   "Remove networks that no container is on.\n";
+	names_needed(argc, argv, help, RM_USAGE);
+	int lock = networks_lock();
+	if (lock < 0)
+		return EXIT_RUNTIME;
+	int code = each_network(argc, argv, remove_unused, NULL);
+	close(lock);
+	return code;
+}
+
+static int add_inspected(const struct network *n, void *all)
+{
+	struct json_object *j = network_json(n);
+	json_object_object_add(j, "Containers", ipam_containers(n->dir, n->subnet.prefix));
+	json_object_array_add(all, j);
+	return 0;
+}
+
+static int network_inspect_cmd(int argc, char **argv)
+{
+	static const char help[] =
+	    "Usage: " INSPECT_USAGE "\n"
+	    "\n"
+	    "Print networks as JSON, with the addresses of their containers.\n";
+	names_needed(argc, argv, help, INSPECT_USAGE);
+	struct json_object *all = json_object_new_array();
+	int code = each_network(argc, argv, add_inspected, all);
 	printf("%s\n", json_object_to_json_string_ext(all, JSON_C_TO_STRING_PRETTY |
 							       JSON_C_TO_STRING_SPACED |
 							       JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -630,10 +632,10 @@ void network_disconnect(const char *id)
 	 * teardown cut short is finished by the next one. A container that held none (none, host,
 	 * or long removed) costs no nft run. */
 	size_t n;
-	char **names = network_names(&n);
+	struct dirent **names = network_names(&n);
 	char *networks = networks_dir();
 	for (size_t i = 0; i < n; i++) {
-		char *dir = path_join(networks, names[i]);
+		char *dir = path_join(networks, names[i]->d_name);
 		if (ipam_holds(dir, id)) {
 			char host_if[16];
 			snprintf(host_if, sizeof host_if, "vm%.12s", id);

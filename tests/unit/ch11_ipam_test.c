@@ -236,9 +236,9 @@ static void test_slash30(void **state)
 	assert_ip(alloc_ok(dir, &s, "first"), "10.9.9.2");
 	assert_full(dir, &s, NULL);
 	assert_int_equal(ipam_in_use(dir), 1);
-	char text[256], *path = path_join(dir, "ipam");
+	char text[256], *path = path_join(dir, "ipam.json");
 	assert_true(read_file(path, text, sizeof text) > 0);
-	assert_string_equal(text, "10.9.9.2 first\n");
+	assert_string_equal(text, "{\"10.9.9.2\":\"first\"}");
 	free(path);
 	drop_dir(dir);
 }
@@ -320,19 +320,22 @@ static void test_bad_owner_and_damaged_file(void **state)
 	}
 	longest[IPAM_OWNER_MAX] = '\0';
 	assert_ip(alloc_ok(dir, &s, longest), "10.3.0.2");
-	/* A damaged file is refused, said, and left as it is. */
-	char *path = path_join(dir, "ipam");
-	assert_int_equal(write_file(path, "10.3.0.2 a\nnonsense\n"), 0);
-	errno = 0;
-	assert_int_equal(ipam_allocate(dir, &s, NULL, "b", &a), -1);
-	assert_int_equal(errno, EINVAL);
-	assert_int_equal(ipam_in_use(dir), -1);
-	/* The read is bounded: a file longer than IPAM_MAX of the longest lines is not read. */
-	assert_int_equal(
-	    truncate(path, (off_t)IPAM_MAX * (INET_ADDRSTRLEN + IPAM_OWNER_MAX + 1) + 1), 0);
-	errno = 0;
-	assert_int_equal(ipam_in_use(dir), -1);
-	assert_int_equal(errno, EFBIG);
+	/* A damaged file is refused, said, and left as it is: not JSON, an address that is none,
+	 * an owner that is not a string or not a word. */
+	char *path = path_join(dir, "ipam.json");
+	const char *damaged[] = { "10.3.0.2 a\n", "{\"10.3.0.2\": \"a\", \"nonsense\": \"b\"}",
+				  "{\"10.3.0.2\": 7}", "{\"10.3.0.2\": \"a b\"}", "[]" };
+	for (size_t i = 0; i < sizeof damaged / sizeof damaged[0]; i++) {
+		assert_int_equal(write_file_atomic(path, damaged[i]), 0);
+		errno = 0;
+		assert_int_equal(ipam_allocate(dir, &s, NULL, "b", &a), -1);
+		assert_int_equal(errno, EINVAL);
+		assert_int_equal(ipam_in_use(dir), -1);
+		assert_false(ipam_holds(dir, "a"));
+		char text[256];
+		assert_true(read_file(path, text, sizeof text) > 0);
+		assert_string_equal(text, damaged[i]);
+	}
 	free(path);
 	drop_dir(dir);
 }

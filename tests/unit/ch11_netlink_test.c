@@ -342,8 +342,9 @@ static void test_refusals(void **state)
 	if (!isolated)
 		skip();
 	assert_int_equal(bridge_ensure("0123456789abcdef", &gw, 24), -1); /* 16 characters */
+	/* libnl and the kernel refuse what the callers never pass; the bridge made first stays. */
 	assert_int_equal(bridge_ensure(BRIDGE, &gw, 33), -1);
-	assert_int_equal(link_delete(""), -1);
+	assert_int_equal(bridge_delete(BRIDGE), 0);
 	assert_int_equal(veth_create(HOST_END, PEER_END, BRIDGE, getpid()), -1); /* no bridge */
 	assert_int_equal(container_net_setup(PEER_END, &addr, 24, &gw), -1);	 /* no peer */
 	assert_int_equal(link_delete("nosuchlink"), 0);
