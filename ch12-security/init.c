@@ -1,0 +1,127 @@
+/* init.c: the container's first process. clone(2) starts it inside the new namespaces; it
+ * finishes setting up the container from the inside and then becomes the user's command. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "container.h"
+#include "die.h"
+#include "init.h"
+#include "netlink.h"
+#include "pipe.h"
+#include "rootfs.h"
+#include "security.h"
+#include "util.h"
+
+/* The environment a container starts with, as Docker gives it: nothing leaks in from the host
+ * but what -e and --env-file name, and those go on top of the defaults. */
+static void set_environment(const struct run_opts *o)
+{
+	char host[256];
+	clearenv();
+	setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
+	if (gethostname(host, sizeof host) == 0)
+		setenv("HOSTNAME", host, 1);
+	setenv("HOME", "/root", 1);
+	if (o->tty)
+		setenv("TERM", "xterm", 1);
+	/* putenv keeps the string itself: it lives in this process's copy of the options. A
+	 * bare KEY (-e KEY that mydocker has no value for) removes KEY. */
+	for (size_t i = 0; i < o->env.n; i++)
+		if (strchr(o->env.v[i], '=') ? putenv(o->env.v[i]) < 0 : unsetenv(o->env.v[i]) < 0)
+			fail("set the environment variable %s", o->env.v[i]);
+}
+
+/* With -t the container becomes the terminal's foreground process group, as a shell does for
+ * a job: Ctrl-C then reaches the container, and a shell inside can use job control. */
+static void take_terminal(void)
+{
+	sigset_t ttou, old;
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	if (setpgid(0, 0) < 0)
+		fail("setpgid");
+	/* A background process asking for the terminal gets SIGTTOU unless it blocks it. */
+	sigprocmask(SIG_BLOCK, &ttou, &old);
+	if (tcsetpgrp(STDIN_FILENO, getpgrp()) < 0)
+		fail("make the container the terminal's foreground");
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+/* Without -i the container reads from /dev/null, as `docker run` without -i does. */
+static void detach_stdin(void)
+{
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || dup2(fd, STDIN_FILENO) < 0)
+		fail("redirect stdin to /dev/null");
+	close(fd);
+}
+
+void container_init(struct container *c)
+{
+	const struct run_opts *o = c->opts;
+
+	/* The child has a copy of every descriptor: close the parent's ends, or the command
+	 * pipe would never reach EOF. */
+	close_fd(&c->command_pipe[1]);
+	close_fd(&c->error_pipe[0]);
+	failure_fd = c->error_pipe[1];
+	/* If mydocker dies, the kernel kills this process (and so the whole PID namespace). */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		fail("prctl(PR_SET_PDEATHSIG)");
+	/* Wait for the go: mydocker closes the command pipe after it has put this process in its
+	 * cgroup. A mydocker that died before the prctl above closes it too, without a command,
+	 * so this also catches a parent that is already gone. */
+	char **argv = receive_command(c->command_pipe[0]);
+	if (!argv)
+		_exit(EXIT_RUNTIME);
+	close_fd(&c->command_pipe[0]);
+
+	/* The parent blocked signals to wait for them with sigwaitinfo(); the command must not
+	 * inherit that mask. */
+	sigprocmask(SIG_SETMASK, &c->sigmask, NULL);
+	/* With -t the container takes the terminal; without, it leaves mydocker's session, so the
+	 * terminal's Ctrl-C goes to mydocker only. */
+	if (o->tty)
+		take_terminal();
+	else if (setsid() < 0)
+		fail("setsid");
+	if (!o->interactive)
+		detach_stdin();
+	/* On a network: its end of the veth pair becomes eth0, with its address and a default
+	 * route (network.c made the pair while this process waited for the command). */
+	if (c->net.bridged &&
+	    container_net_setup(c->net.peer_if, &c->net.addr, c->net.prefix, &c->net.gateway) < 0)
+		fail("set up eth0");
+	/* Without -t, stdout and stderr are the pipes its supervisor relays into its log. */
+	if (!o->tty && (dup2(c->output_pipe[0][1], STDOUT_FILENO) < 0 ||
+			dup2(c->output_pipe[1][1], STDERR_FILENO) < 0))
+		fail("make stdout and stderr the pipes to the log");
+	/* Mounts made from now on must not propagate back to the host: systemd makes / shared. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		fail("make / private");
+	/* The hostname is the short container ID unless -h says otherwise, as in Docker. */
+	const char *hostname = o->hostname ? o->hostname : c->id;
+	if (sethostname(hostname, o->hostname ? strlen(hostname) : SHORT_ID_LEN) < 0)
+		fail("sethostname");
+	/* The image becomes the root, with a fresh /proc showing this PID namespace. */
+	setup_rootfs(c);
+	set_environment(o);
+	/* Root inside gives up what a container may not do (security.c), last before the command. */
+	security_apply(&o->sec, c->seccomp.filter ? &c->seccomp : NULL);
+	/* The command gets stdin, stdout and stderr, nothing else of whoever started mydocker:
+	 * every other descriptor is closed by execve. */
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		fail("close inherited descriptors");
+
+	execvp(argv[0], argv);
+	int err = errno;
+	char what[512];
+	snprintf(what, sizeof what, "exec \"%s\"", argv[0]);
+	report_failure(failure_fd, err == ENOENT ? 127 : 126, err, what);
+}

@@ -1,0 +1,112 @@
+/* main.c: the mydocker command line: global options, then one command of the table below. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commit.h"
+#include "die.h"
+#include "exec.h"
+#include "image.h"
+#include "images.h"
+#include "logs.h"
+#include "network.h"
+#include "ps.h"
+#include "rm.h"
+#include "run.h"
+#include "stop.h"
+#include "util.h"
+
+#ifndef MYDOCKER_CHAPTER
+#define MYDOCKER_CHAPTER "unknown"
+#endif
+
+#define MAIN_USAGE "mydocker [--root DIR] COMMAND [OPTIONS]"
+
+/* Every command: what the user types, the function that does it (given the arguments from the
+ * command's name on), and its line in `mydocker --help`. A chapter adds a command here. */
+static const struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+} commands[] = {
+	{ "run", cmd_run, "Run a command in a new container" },
+	{ "ps", cmd_ps, "List containers" },
+	{ "logs", cmd_logs, "Print the output of a detached container" },
+	{ "exec", cmd_exec, "Run a command in a running container" },
+	{ "stop", cmd_stop, "Stop one or more running containers" },
+	{ "rm", cmd_rm, "Remove one or more containers" },
+	{ "commit", cmd_commit, "Create a new image from a container's filesystem" },
+	{ "images", cmd_images, "List images" },
+	{ "rmi", cmd_rmi, "Remove one or more images" },
+	{ "network", cmd_network, "Manage networks" },
+};
+
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void print_usage(void)
+{
+	printf("Usage: mydocker [--help] [--version] [--root DIR] COMMAND [OPTIONS]\n"
+	       "\n"
+	       "A container runtime written to teach how Docker works underneath.\n"
+	       "\n"
+	       "Options:\n"
+	       "  --root DIR   where images and containers are kept (default: $MYDOCKER_ROOT,\n"
+	       "               else " DEFAULT_ROOT ")\n"
+	       "\n"
+	       "Commands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		printf("  %-8s %s\n", commands[i].name, commands[i].summary);
+	printf("\nRun 'mydocker COMMAND --help' for more information on a command.\n");
+}
+
+/* The state root: --root, else $MYDOCKER_ROOT (empty counts as unset), else the default; made
+ * absolute once, here. Returns how many arguments --root took. */
+static int set_state_root(int argc, char **argv)
+{
+	const char *root = getenv("MYDOCKER_ROOT");
+	int used = 0;
+	if (root && !*root)
+		root = NULL;
+	if (argc >= 2 && !strncmp(argv[1], "--root=", 7)) {
+		root = argv[1] + 7;
+		used = 1;
+	} else if (argc >= 2 && !strcmp(argv[1], "--root")) {
+		if (argc < 3)
+			die("--root needs a directory (usage: " MAIN_USAGE ")");
+		root = argv[2];
+		used = 2;
+	}
+	if (used && !*root)
+		die("--root needs a directory, not \"\" (usage: " MAIN_USAGE ")");
+	if (root) {
+		char *absolute = path_absolute(root);
+		if (!absolute)
+			die_errno("--root %s: cannot make it absolute", root);
+		state_root = absolute;
+	}
+	return used;
+}
+
+int main(int argc, char **argv)
+{
+	int used = set_state_root(argc, argv);
+	argc -= used;
+	argv += used;
+	if (argc < 2)
+		die("no command given (usage: " MAIN_USAGE "; see 'mydocker --help')");
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+		print_usage();
+		return 0;
+	}
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+		printf("mydocker version 1.0 (%s)\n", MYDOCKER_CHAPTER);
+		return 0;
+	}
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(cmd, commands[i].name)) {
+			report_command(commands[i].name);
+			return commands[i].run(argc - 1, argv + 1);
+		}
+	die("unknown command \"%s\" (usage: " MAIN_USAGE "; see 'mydocker --help')", cmd);
+}

@@ -1,0 +1,18 @@
+/* user.h: -u USER[:GROUP] (user.c): the user a container's command runs as. */
+#ifndef MYDOCKER_USER_H
+#define MYDOCKER_USER_H
+
+#include <stddef.h>
+
+/* Is SPEC a well-formed -u value: NAME or UID, optionally :NAME or :GID? (Checked by run before
+ * anything is made; the names are looked up only inside the root.) */
+int user_check(const char *spec);
+
+/* In init, after pivot_root: become SPEC. Names are looked up in the container's /etc/passwd and
+ * /etc/group (never the host's); the supplementary groups are the user's groups there; HOME is
+ * set from /etc/passwd. 0, or -1 with errno
+ * set (ENOENT: no such user or group) and what failed in WHY, such as "unable to find user
+ * nosuch". */
+int user_switch(const char *spec, char *why, size_t size);
+
+#endif
