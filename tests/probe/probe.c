@@ -14,7 +14,9 @@
 #include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -335,6 +337,71 @@ static void op_fds(void)
 	closedir(d);
 }
 
+/* ids: the real, effective and saved user and group IDs and the supplementary groups, on one
+ * line: "uid=R/E/S gid=R/E/S groups=A,B". */
+static void op_ids(void)
+{
+	uid_t r, e, s;
+	gid_t gr, ge, gs, groups[64];
+	if (getresuid(&r, &e, &s) < 0 || getresgid(&gr, &ge, &gs) < 0)
+		fail("getresuid");
+	int n = getgroups(64, groups);
+	if (n < 0)
+		fail("getgroups");
+	printf("uid=%u/%u/%u gid=%u/%u/%u groups=", r, e, s, gr, ge, gs);
+	for (int i = 0; i < n; i++)
+		printf("%s%u", i ? "," : "", groups[i]);
+	printf("\n");
+}
+
+/* try NAME: make one system call that a confined container must not be able to make, and print
+ * "NAME ok" or "NAME ERRNO" (EPERM, ENOSYS...), never failing: the test reads the answer.
+ *   unshare-user   unshare(CLONE_NEWUSER): needs no capability, so only seccomp stops it
+ *   init-module    init_module() of an empty image: needs CAP_SYS_MODULE (EPERM without)
+ *   mount          mount a tmpfs on /mnt: needs CAP_SYS_ADMIN
+ *   keyctl         keyctl(KEYCTL_JOIN_SESSION_KEYRING): refused by Docker's profile */
+static void op_try(const char *name)
+{
+	long rc;
+	if (!strcmp(name, "unshare-user"))
+		rc = unshare(CLONE_NEWUSER);
+	else if (!strcmp(name, "init-module"))
+		rc = syscall(SYS_init_module, "", 0UL, "");
+	else if (!strcmp(name, "mount"))
+		rc = syscall(SYS_mount, "none", "/mnt", "tmpfs", 0UL, NULL);
+	else if (!strcmp(name, "keyctl"))
+		rc = syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, NULL);
+	else {
+		errno = EINVAL;
+		fail(name);
+	}
+	static const char *const names[] = {
+		[EPERM] = "EPERM",   [ENOENT] = "ENOENT", [ENOEXEC] = "ENOEXEC", [EACCES] = "EACCES",
+		[EFAULT] = "EFAULT", [EBUSY] = "EBUSY",	  [EINVAL] = "EINVAL",	 [ENOSYS] = "ENOSYS",
+	};
+	int err = errno;
+	if (rc >= 0)
+		printf("%s ok\n", name);
+	else if (err < (int)(sizeof names / sizeof names[0]) && names[err])
+		printf("%s %s\n", name, names[err]);
+	else
+		printf("%s errno %d\n", name, err);
+}
+
+/* tiocsti FD TEXT: push TEXT into the input of the terminal open on FD, as an attacker in a
+ * container would push a command into the user's shell. Prints "tiocsti ok" or the errno's
+ * text, never failing. */
+static void op_tiocsti(const char *fd_text, const char *text)
+{
+	int fd = (int)number(fd_text), failed = 0;
+	for (const char *c = text; *c && !failed; c++)
+		failed = ioctl(fd, TIOCSTI, c) < 0;
+	if (failed)
+		printf("tiocsti %s\n", strerror(errno));
+	else
+		printf("tiocsti ok\n");
+}
+
 static void usage(void)
 {
 	fputs(
@@ -343,7 +410,8 @@ static void usage(void)
 	    "     sleep SECS alloc MB forkbomb N cgroup first-cgroup cpus netdevs procs ipc "
 	    "wait-stdin\n"
 	    "     wait-cgroup"
-	    " tty cat FILE write FILE TEXT lines BYTES udp-echo PORT TEXT exists PATH ls DIR echo ARG... segv fds\n",
+	    " tty cat FILE write FILE TEXT lines BYTES udp-echo PORT TEXT exists PATH ls DIR echo ARG... segv fds\n"
+	    "     ids try unshare-user|init-module|mount|keyctl tiocsti FD TEXT\n",
 	    stderr);
 	exit(100);
 }
@@ -454,6 +522,16 @@ static int run_op(int argc, char **argv)
 			printf("%s%s", n > 1 ? " " : "", argv[n]);
 		printf("\n");
 		return n;
+	} else if (!strcmp(op, "ids")) {
+		op_ids();
+	} else if (!strcmp(op, "try")) {
+		NEED(1);
+		op_try(argv[1]);
+		return 2;
+	} else if (!strcmp(op, "tiocsti")) {
+		NEED(2);
+		op_tiocsti(argv[1], argv[2]);
+		return 3;
 	} else if (!strcmp(op, "segv")) {
 		/* A real fault: the kernel forces SIGSEGV even on PID 1, which ignores signals
 		 * sent to it from inside its namespace. */
