@@ -116,6 +116,19 @@ static struct json_object *json_volumes(const struct volume *vols, size_t n)
 	return a;
 }
 
+/* What the container may do, as exec needs it to give its commands the same (record_security). */
+static struct json_object *json_security(const struct security *sec)
+{
+	struct json_object *j = json_object_new_object();
+	json_object_object_add(j, "privileged", json_object_new_boolean(sec->privileged));
+	json_object_object_add(j, "capabilities", json_object_new_uint64(sec->caps));
+	json_object_object_add(j, "no_new_privileges", json_object_new_boolean(sec->no_new_privs));
+	json_object_object_add(j, "seccomp_unconfined", json_object_new_boolean(sec->unconfined));
+	json_object_object_add(j, "seccomp", sec->seccomp ? json_object_new_string(sec->seccomp) : NULL);
+	json_object_object_add(j, "user", sec->user ? json_object_new_string(sec->user) : NULL);
+	return j;
+}
+
 /* Write config.json (what was asked for and what was made: everything later commands need to
  * know about the container) and its first state.json, "created". */
 int record_create(const struct container *c)
@@ -165,6 +178,7 @@ int record_create(const struct container *c)
 		free(text);
 	}
 	json_object_object_add(j, "ports", ports);
+	json_object_object_add(j, "security", json_security(&o->sec));
 	struct json_object *dirs = json_object_new_array();
 	for (int i = 0; i < CG_NCONTROLLERS; i++)
 		if (c->cgroup.dir[i])
@@ -435,4 +449,21 @@ bool record_alive(const struct record *r)
 	    start != st->pid_start)
 		return false;
 	return state != 'Z' || process_runs(st->monitor_pid, st->monitor_start);
+}
+
+int record_security(const struct record *r, struct security *sec)
+{
+	struct json_object *j = member(r->config, "security", json_type_object), *v;
+	*sec = (struct security){ 0 };
+	if (!j || !(v = member(j, "capabilities", json_type_int)))
+		return errno = EINVAL, -1;
+	sec->caps = json_object_get_uint64(v);
+	sec->privileged = (v = member(j, "privileged", json_type_boolean)) && json_object_get_boolean(v);
+	sec->no_new_privs =
+	    (v = member(j, "no_new_privileges", json_type_boolean)) && json_object_get_boolean(v);
+	sec->unconfined =
+	    (v = member(j, "seccomp_unconfined", json_type_boolean)) && json_object_get_boolean(v);
+	sec->seccomp = member_string(j, "seccomp");
+	sec->user = member_string(j, "user");
+	return 0;
 }

@@ -70,6 +70,9 @@ int record_load(const char *root, const char *id, struct record *r);
 void record_free(struct record *r);
 int record_list(const char *root, struct record **records, size_t *n);
 int record_find(const char *root, const char *arg, char id[ID_LEN + 1]);
+/* What container R may do (config.json's "security"), for exec to give its command the same.
+ * The strings point into R. -1 (EINVAL) for a record without it. */
+int record_security(const struct record *r, struct security *sec);
 
 bool record_alive(const struct record *r);
 int record_refresh(struct record *r);
