@@ -20,6 +20,7 @@
 #include "name.h"
 #include "opts.h"
 #include "privs.h"
+#include "rootfs.h"
 #include "run.h"
 #include "start.h"
 #include "state.h"
@@ -303,6 +304,8 @@ static void parse_run_options(int argc, char **argv, struct run_opts *o)
 			sec->read_only = true;
 			break;
 		case OPT_TMPFS:
+			if (tmpfs_check(optarg, err, sizeof err) < 0)
+				die("%s", err);
 			sec->tmpfs = xrealloc(sec->tmpfs, (sec->ntmpfs + 1) * sizeof *sec->tmpfs);
 			sec->tmpfs[sec->ntmpfs++] = optarg;
 			break;
