@@ -80,8 +80,9 @@ static struct json_object *network_json(const struct network *n)
 	json_object_object_add(j, "Id", json_object_new_string(n->id));
 	json_object_object_add(j, "Driver", json_object_new_string("bridge"));
 	json_object_object_add(j, "Bridge", json_object_new_string(n->bridge));
-	json_object_object_add(config, "Subnet", json_object_new_string(subnet_format(
-						      &n->subnet, subnet, sizeof subnet)));
+	json_object_object_add(
+	    config, "Subnet",
+	    json_object_new_string(subnet_format(&n->subnet, subnet, sizeof subnet)));
 	json_object_object_add(config, "Gateway",
 			       json_object_new_string(ipv4_format(n->gateway, gw, sizeof gw)));
 	json_object_array_add(configs, config);

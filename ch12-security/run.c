@@ -87,7 +87,14 @@ static void __attribute__((noreturn)) usage_error(const char *what, const char *
 }
 
 /* The options with a long name only. */
-enum { OPT_CAP_ADD = 256, OPT_CAP_DROP, OPT_PRIVILEGED, OPT_SECURITY_OPT, OPT_READ_ONLY, OPT_TMPFS };
+enum {
+	OPT_CAP_ADD = 256,
+	OPT_CAP_DROP,
+	OPT_PRIVILEGED,
+	OPT_SECURITY_OPT,
+	OPT_READ_ONLY,
+	OPT_TMPFS
+};
 
 /* The CFS period --cpus is measured against: 100 ms, as Docker uses. */
 #define CPU_PERIOD_US 100000
@@ -179,7 +186,8 @@ static void finish_security(struct security *sec, char **add, size_t nadd, char 
 {
 	char why[256];
 	sec->caps = sec->privileged ? caps_all() : caps_default();
-	if (!sec->privileged && caps_compute(&sec->caps, add, nadd, drop, ndrop, why, sizeof why) < 0)
+	if (!sec->privileged &&
+	    caps_compute(&sec->caps, add, nadd, drop, ndrop, why, sizeof why) < 0)
 		die("%s", why);
 	if (sec->privileged || (sec->seccomp && !strcmp(sec->seccomp, "unconfined")))
 		sec->seccomp = NULL, sec->unconfined = true;
@@ -222,7 +230,8 @@ static void parse_run_options(int argc, char **argv, struct run_opts *o)
 	char **env_args = xmalloc(argc * sizeof *env_args),
 	     **env_files = xmalloc(argc * sizeof *env_files);
 	size_t nenv_args = 0, nenv_files = 0;
-	char **cap_add = xmalloc(argc * sizeof *cap_add), **cap_drop = xmalloc(argc * sizeof *cap_drop);
+	char **cap_add = xmalloc(argc * sizeof *cap_add),
+	     **cap_drop = xmalloc(argc * sizeof *cap_drop);
 	size_t ncap_add = 0, ncap_drop = 0;
 	struct security *sec = &o->sec;
 	opterr = 0;
@@ -297,7 +306,8 @@ static void parse_run_options(int argc, char **argv, struct run_opts *o)
 			break;
 		case 'u':
 			if (user_check(optarg) < 0)
-				die("invalid --user \"%s\" (want USER, UID, USER:GROUP or UID:GID)", optarg);
+				die("invalid --user \"%s\" (want USER, UID, USER:GROUP or UID:GID)",
+				    optarg);
 			sec->user = optarg;
 			break;
 		case OPT_READ_ONLY:

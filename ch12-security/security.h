@@ -19,15 +19,15 @@
 #define SECCOMP_DEFAULT_PROFILE "/usr/share/containers/seccomp.json"
 
 struct security {
-	bool privileged;      /* --privileged: every capability, no masks, no seccomp, /sys rw */
-	uint64_t caps;	      /* the capabilities kept: bit N is capability N */
-	bool no_new_privs;    /* --security-opt no-new-privileges */
-	const char *seccomp;  /* --security-opt seccomp=FILE, or NULL: the default profile */
-	bool unconfined;      /* --security-opt seccomp=unconfined, or --privileged: no filter */
-	const char *user;     /* -u USER[:GROUP], or NULL: root */
-	bool read_only;	      /* --read-only: the root filesystem is mounted read-only */
-	const char **tmpfs;   /* --tmpfs PATH, in the order given */
-	size_t ntmpfs;	      /* how many --tmpfs */
+	bool privileged;     /* --privileged: every capability, no masks, no seccomp, /sys rw */
+	uint64_t caps;	     /* the capabilities kept: bit N is capability N */
+	bool no_new_privs;   /* --security-opt no-new-privileges */
+	const char *seccomp; /* --security-opt seccomp=FILE, or NULL: the default profile */
+	bool unconfined;     /* --security-opt seccomp=unconfined, or --privileged: no filter */
+	const char *user;    /* -u USER[:GROUP], or NULL: root */
+	bool read_only;	     /* --read-only: the root filesystem is mounted read-only */
+	const char **tmpfs;  /* --tmpfs PATH, in the order given */
+	size_t ntmpfs;	     /* how many --tmpfs */
 };
 
 /* In init (and in exec's child), after the root is set up and just before the command runs:

@@ -149,8 +149,8 @@ int start_container(struct container *c, struct state *st)
 	/* The seccomp filter is compiled here, from the host's profile, which init cannot read
 	 * once the image is its root. */
 	const struct security *sec = &c->opts->sec;
-	if (!sec->unconfined && seccomp_prepare(sec->seccomp, sec->caps, &c->seccomp, why,
-						sizeof why) < 0) {
+	if (!sec->unconfined &&
+	    seccomp_prepare(sec->seccomp, sec->caps, &c->seccomp, why, sizeof why) < 0) {
 		warn("%s", why);
 		return EXIT_RUNTIME;
 	}

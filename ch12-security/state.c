@@ -124,7 +124,8 @@ static struct json_object *json_security(const struct security *sec)
 	json_object_object_add(j, "capabilities", json_object_new_uint64(sec->caps));
 	json_object_object_add(j, "no_new_privileges", json_object_new_boolean(sec->no_new_privs));
 	json_object_object_add(j, "seccomp_unconfined", json_object_new_boolean(sec->unconfined));
-	json_object_object_add(j, "seccomp", sec->seccomp ? json_object_new_string(sec->seccomp) : NULL);
+	json_object_object_add(j, "seccomp",
+			       sec->seccomp ? json_object_new_string(sec->seccomp) : NULL);
 	json_object_object_add(j, "user", sec->user ? json_object_new_string(sec->user) : NULL);
 	return j;
 }
@@ -458,7 +459,8 @@ int record_security(const struct record *r, struct security *sec)
 	if (!j || !(v = member(j, "capabilities", json_type_int)))
 		return errno = EINVAL, -1;
 	sec->caps = json_object_get_uint64(v);
-	sec->privileged = (v = member(j, "privileged", json_type_boolean)) && json_object_get_boolean(v);
+	sec->privileged =
+	    (v = member(j, "privileged", json_type_boolean)) && json_object_get_boolean(v);
 	sec->no_new_privs =
 	    (v = member(j, "no_new_privileges", json_type_boolean)) && json_object_get_boolean(v);
 	sec->unconfined =
