@@ -16,7 +16,7 @@
 #include "caps.h"
 #include "pipe.h"
 #include "security.h"
-#include "seccomp.h"
+#include "seccomp_filter.h"
 #include "user.h"
 
 void security_apply(const struct security *sec, const struct sock_fprog *filter)
@@ -24,7 +24,7 @@ void security_apply(const struct security *sec, const struct sock_fprog *filter)
 	char why[512];
 	if (sec->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		fail("prctl(PR_SET_NO_NEW_PRIVS)");
-	if (filter && !sec->no_new_privs && seccomp_load(filter) < 0)
+	if (filter && !sec->no_new_privs && seccomp_install(filter) < 0)
 		fail("load the seccomp filter");
 	if (caps_drop_bounding(sec->caps) < 0)
 		fail("drop capabilities from the bounding set");
@@ -38,6 +38,6 @@ void security_apply(const struct security *sec, const struct sock_fprog *filter)
 	}
 	if (caps_set(sec->caps) < 0)
 		fail("set the capabilities");
-	if (filter && sec->no_new_privs && seccomp_load(filter) < 0)
+	if (filter && sec->no_new_privs && seccomp_install(filter) < 0)
 		fail("load the seccomp filter");
 }

@@ -3,7 +3,7 @@
  *
  *   caps.c     capabilities (libcap): Docker's 14 by default, --cap-add/--cap-drop, --privileged
  *   user.c     -u USER[:GROUP]: names looked up in the image's /etc/passwd and /etc/group
- *   seccomp.c  a seccomp filter (libseccomp) from a profile in Docker's JSON form
+ *   seccomp_filter.c  a seccomp filter (libseccomp) from a profile in Docker's JSON form
  *   security.c the order: no_new_privs, bounding set, user, capability sets, seccomp
  *
  * The masked and read-only paths, --read-only and --tmpfs are mounts: rootfs.c. */

@@ -22,7 +22,7 @@
 #include "lifecycle.h"
 #include "pipe.h"
 #include "relay.h"
-#include "seccomp.h"
+#include "seccomp_filter.h"
 #include "start.h"
 #include "state.h"
 #include "util.h"

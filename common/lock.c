@@ -29,7 +29,9 @@ void remove_unlocked(const char *dir, const char *prefix, const char *keep)
 {
 	DIR *d = opendir(dir);
 	for (struct dirent *e; d && (e = readdir(d));) {
-		if (e->d_name[0] == '.' && !*prefix)
+		/* Never . or .. (a prefix "." matches both), nor a hidden entry unless asked for. */
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+		    (e->d_name[0] == '.' && !*prefix))
 			continue;
 		if (!str_starts_with(e->d_name, prefix) || (keep && !strcmp(e->d_name, keep)))
 			continue;

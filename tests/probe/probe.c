@@ -359,7 +359,9 @@ static void op_ids(void)
  *   unshare-user   unshare(CLONE_NEWUSER): needs no capability, so only seccomp stops it
  *   init-module    init_module() of an empty image: needs CAP_SYS_MODULE (EPERM without)
  *   mount          mount a tmpfs on /mnt: needs CAP_SYS_ADMIN
- *   keyctl         keyctl(KEYCTL_JOIN_SESSION_KEYRING): refused by Docker's profile */
+ *   keyctl         keyctl(KEYCTL_JOIN_SESSION_KEYRING): refused by Docker's profile
+ *   vmsplice       vmsplice() on no descriptor: EBADF, unless a filter refuses it first (the
+ *                  default profile does, whatever the capabilities) */
 static void op_try(const char *name)
 {
 	long rc;
@@ -371,13 +373,16 @@ static void op_try(const char *name)
 		rc = syscall(SYS_mount, "none", "/mnt", "tmpfs", 0UL, NULL);
 	else if (!strcmp(name, "keyctl"))
 		rc = syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, NULL);
+	else if (!strcmp(name, "vmsplice"))
+		rc = syscall(SYS_vmsplice, -1, NULL, 0UL, 0U);
 	else {
 		errno = EINVAL;
 		fail(name);
 	}
 	static const char *const names[] = {
-		[EPERM] = "EPERM",   [ENOENT] = "ENOENT", [ENOEXEC] = "ENOEXEC", [EACCES] = "EACCES",
-		[EFAULT] = "EFAULT", [EBUSY] = "EBUSY",	  [EINVAL] = "EINVAL",	 [ENOSYS] = "ENOSYS",
+		[EPERM] = "EPERM",   [ENOENT] = "ENOENT", [ENOEXEC] = "ENOEXEC",
+		[EACCES] = "EACCES", [EBADF] = "EBADF",	  [EFAULT] = "EFAULT",
+		[EBUSY] = "EBUSY",   [EINVAL] = "EINVAL", [ENOSYS] = "ENOSYS",
 	};
 	int err = errno;
 	if (rc >= 0)
@@ -411,7 +416,7 @@ static void usage(void)
 	    "wait-stdin\n"
 	    "     wait-cgroup"
 	    " tty cat FILE write FILE TEXT lines BYTES udp-echo PORT TEXT exists PATH ls DIR echo ARG... segv fds\n"
-	    "     ids try unshare-user|init-module|mount|keyctl tiocsti FD TEXT\n",
+	    "     ids try unshare-user|init-module|mount|keyctl|vmsplice tiocsti FD TEXT\n",
 	    stderr);
 	exit(100);
 }

@@ -501,6 +501,11 @@ static void test_remove_unlocked(void **state)
 	assert_int_equal(access(keep, F_OK), 0);
 	assert_int_equal(access(dot, F_OK), 0);
 	assert_int_equal(access(busy, F_OK), 0);
+	/* PREFIX ".": the dot files, never the directory itself (".") or its parent (".."). */
+	remove_unlocked(tmpl, ".", NULL);
+	assert_int_equal(access(dot, F_OK), -1);
+	assert_int_equal(access(keep, F_OK), 0);
+	assert_int_equal(access(busy, F_OK), 0);
 	close(held);
 	remove_unlocked(tmpl, ".t-", NULL);
 	assert_int_equal(access(busy, F_OK), -1);

@@ -1,7 +1,7 @@
-/* seccomp.h: a seccomp filter (seccomp.c, through libseccomp) built from a profile in Docker's
+/* seccomp_filter.h: a seccomp filter (seccomp_filter.c, through libseccomp) built from a profile in Docker's
  * JSON form (defaultAction, syscalls with names, action, args, includes and excludes). */
-#ifndef MYDOCKER_SECCOMP_H
-#define MYDOCKER_SECCOMP_H
+#ifndef MYDOCKER_SECCOMP_FILTER_H
+#define MYDOCKER_SECCOMP_FILTER_H
 
 #include <linux/filter.h>
 #include <stddef.h>
@@ -14,7 +14,8 @@ int seccomp_prepare(const char *path, uint64_t caps, struct sock_fprog *prog, ch
 		    size_t size);
 
 /* In the container's process, as the last step before the command (the filter also applies to
- * everything after it): install PROG. Needs no_new_privs or CAP_SYS_ADMIN. 0, or -1 with errno. */
-int seccomp_load(const struct sock_fprog *prog);
+ * everything after it): install PROG. Needs no_new_privs or CAP_SYS_ADMIN. 0, or -1 with errno.
+ * (Not "seccomp_load": libseccomp has a function of that name, linked into the same binary.) */
+int seccomp_install(const struct sock_fprog *prog);
 
 #endif
