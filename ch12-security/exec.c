@@ -46,6 +46,8 @@
 #include "opts.h"
 #include "pipe.h"
 #include "privs.h"
+#include "seccomp_filter.h"
+#include "security.h"
 #include "state.h"
 #include "util.h"
 
@@ -100,6 +102,8 @@ struct target {
 	size_t nenv;			/* entries in env */
 	int error_pipe[2];		/* the child reports a failure into [1] */
 	char failed[128];		/* the file that could not be opened */
+	struct security sec;		/* what the container may do: the command may do no more */
+	struct sock_fprog filter;	/* its seccomp filter, compiled on the host; none: empty */
 };
 
 static void parse_exec_options(int argc, char **argv, struct exec_opts *o)
@@ -314,6 +318,7 @@ static void target_close(struct target *t)
 		close_fd(&t->error_pipe[i]);
 	free(t->environ_text);
 	free(t->env);
+	free(t->filter.filter);
 }
 
 /* Take hold of the container: its namespaces, cgroups and environment. Then, with all of them
@@ -331,6 +336,23 @@ static int hold_container(struct target *t, const struct record *r, const struct
 	if (!held) {
 		errno = err;
 		warn_errno("open %s", t->failed);
+		return -1;
+	}
+	return 0;
+}
+
+/* What container R may do, and its seccomp filter, compiled while the host's profile can still
+ * be read. */
+static int prepare_security(struct target *t, const struct record *r)
+{
+	char why[512];
+	if (record_security(r, &t->sec) < 0) {
+		warn("container %s: its record does not say what it may do", r->id);
+		return -1;
+	}
+	if (!t->sec.unconfined &&
+	    seccomp_prepare(t->sec.seccomp, t->sec.caps, &t->filter, why, sizeof why) < 0) {
+		warn("%s", why);
 		return -1;
 	}
 	return 0;
@@ -409,6 +431,10 @@ exec_child(struct target *t, const struct exec_opts *o, const sigset_t *mask)
 	/* execvp looks the command up in the PATH of environ: the container's, from here on. */
 	environ = t->env;
 	sigprocmask(SIG_SETMASK, mask, NULL);
+	/* The command gives up what the container's first process gave up, in the same order
+	 * (security.c): capabilities, user, no_new_privs, the seccomp filter. */
+	failure_fd = fd;
+	security_apply(&t->sec, t->filter.filter ? &t->filter : NULL);
 	/* The command gets stdin, stdout and stderr, nothing else of mydocker's. */
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		child_failed(fd, EXIT_RUNTIME, "close inherited descriptors");
@@ -470,7 +496,13 @@ static int exec_in_container(const struct exec_opts *o)
 		warn_errno("sigprocmask");
 		goto out;
 	}
-	if (hold_container(&t, &r, o) < 0)
+	/* Non-dumpable, inherited by the child until its execve: no process of the container may
+	 * open /proc/CHILD/exe, mydocker's binary, or its memory (CVE-2019-5736; sealed.c). */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		warn_errno("prctl(PR_SET_DUMPABLE)");
+		goto out;
+	}
+	if (prepare_security(&t, &r) < 0 || hold_container(&t, &r, o) < 0)
 		goto out;
 	if (pipe2(t.error_pipe, O_CLOEXEC) < 0) {
 		warn_errno("pipe");
