@@ -358,7 +358,7 @@ static void op_ids(void)
  * "NAME ok" or "NAME ERRNO" (EPERM, ENOSYS...), never failing: the test reads the answer.
  *   unshare-user   unshare(CLONE_NEWUSER): needs no capability, so only seccomp stops it
  *   init-module    init_module() of an empty image: needs CAP_SYS_MODULE (EPERM without)
- *   mount          mount a tmpfs on /mnt: needs CAP_SYS_ADMIN
+ *   mount          mount a tmpfs on /: needs CAP_SYS_ADMIN
  *   keyctl         keyctl(KEYCTL_JOIN_SESSION_KEYRING): refused by Docker's profile
  *   vmsplice       vmsplice() on no descriptor: EBADF, unless a filter refuses it first (the
  *                  default profile does, whatever the capabilities) */
@@ -370,7 +370,7 @@ static void op_try(const char *name)
 	else if (!strcmp(name, "init-module"))
 		rc = syscall(SYS_init_module, "", 0UL, "");
 	else if (!strcmp(name, "mount"))
-		rc = syscall(SYS_mount, "none", "/mnt", "tmpfs", 0UL, NULL);
+		rc = syscall(SYS_mount, "none", "/", "tmpfs", 0UL, NULL);
 	else if (!strcmp(name, "keyctl"))
 		rc = syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, NULL);
 	else if (!strcmp(name, "vmsplice"))
