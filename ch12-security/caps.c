@@ -77,6 +77,15 @@ int caps_compute(uint64_t *set, char **add, size_t nadd, char **drop, size_t ndr
 			snprintf(why, size, "invalid --cap-add \"%s\": no such capability", add[i]);
 			return -1;
 		}
+		/* One the host took from mydocker's own bounding set cannot be given: say so now,
+		 * not as a failed capset inside the container. */
+		if (bits & ~caps_all()) {
+			snprintf(why, size,
+				 "invalid --cap-add \"%s\": mydocker does not hold it (not in its "
+				 "bounding set)",
+				 add[i]);
+			return -1;
+		}
 		*set |= bits;
 	}
 	return 0;

@@ -15,7 +15,7 @@ status_lines() { grep -E '^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp):' <<<"$
 
 @test "exec: the command gets the container's capabilities, no_new_privs and seccomp filter" {
 	# A random capability of a few harmless ones added, so the set is this container's own.
-	caps=(SYS_PTRACE SYS_NICE SYS_TIME SYS_RESOURCE IPC_LOCK LEASE)
+	caps=(SYS_PTRACE SYS_NICE SYS_TIME IPC_LOCK LEASE)
 	cap=${caps[$(rand_between 0 $((${#caps[@]} - 1)))]}
 	id=$(run_d --cap-add "$cap" --security-opt no-new-privileges -- "$PROBE" sleep 60)
 	run "$MYDOCKER" exec "$id" "$PROBE" cat /proc/1/status
