@@ -23,7 +23,7 @@ load lib/helpers
 @test "a hostname set inside stays inside" {
 	name="ctr-$RANDOM$RANDOM"
 	before=$(hostname)
-	run ctr -- "$PROBE" sethostname "$name" , hostname
+	run ctr "${SYS_ADMIN[@]}" -- "$PROBE" sethostname "$name" , hostname
 	assert_success
 	assert_output "$name"
 	assert_equal "$(hostname)" "$before"

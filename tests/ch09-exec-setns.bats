@@ -86,7 +86,7 @@ $REPO/tests no"
 }
 
 @test "exec is in the container's network namespace: only its loopback, and a change there is the container's" {
-	id=$(run_d -- "$PROBE" sleep 100)
+	id=$(run_d "${NET_ADMIN[@]}" -- "$PROBE" sleep 100)
 	pid=$(state "$id" pid)
 	run exe "$id" "$PROBE" netdevs
 	assert_output lo
