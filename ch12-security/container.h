@@ -24,7 +24,7 @@
 /* Everything `mydocker run` was asked to do. */
 struct run_opts {
 	bool interactive;     /* -i: keep stdin attached to the container */
-	bool tty;	      /* -t: the container shares mydocker's terminal */
+	bool tty;	      /* -t: the container gets a terminal (a pty) of its own */
 	bool detach;	      /* -d: a monitor supervises the container, mydocker returns */
 	bool auto_remove;     /* --rm: removed when it exits (a detached one by its monitor) */
 	const char *name;     /* --name, or NULL for a generated one */
@@ -73,6 +73,9 @@ struct container {
 	bool ran;		     /* its command ran: it is kept when it ends */
 	struct netcfg net;	     /* its place on a network (network.c); none: all zero */
 	struct sock_fprog seccomp;   /* its seccomp filter, made before it starts; none: empty */
+	int console_socket[2];	     /* -t: init sends its pty's master over [1] (tty.c) */
+	int input_pipe[2];	     /* -i without -t: its stdin, init's [0], the relay's [1] */
+	int attach_fd;		     /* -d: its attach.sock, listening (attach.c); or -1 */
 };
 
 /* A container with nothing made yet, for the options O: no process, no cgroup, no descriptor. */
@@ -80,7 +83,8 @@ struct container {
 	{                                                                                          \
 		.opts = (o), .command_pipe = { -1, -1 }, .error_pipe = { -1, -1 },                 \
 		.output_pipe = { { -1, -1 }, { -1, -1 } }, .reaper_fd = -1, .image_fd = -1,        \
-		.lock_fd = -1                                                                      \
+		.lock_fd = -1, .console_socket = { -1, -1 }, .input_pipe = { -1, -1 },             \
+		.attach_fd = -1                                                                    \
 	}
 
 #endif

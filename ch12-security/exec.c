@@ -21,7 +21,12 @@
  * are left out: there is nothing to enter, and setns into one's own user namespace fails.
  *
  *   mydocker exec --setns x6--> fork --> child: join cgroups, terminal, env, chdir, execve
- *        \-- waits, exits with the command's status
+ *        \-- relays its stdin, stdout and stderr, waits, exits with the command's status
+ *
+ * The command never gets mydocker's own stdin, stdout or stderr, which may be the user's
+ * terminal (ch12): with -t it gets a pty of its own, opened in the container's devpts by the
+ * child (tty.c), whose master the child sends to mydocker exec; without, pipes. mydocker exec
+ * relays them to its own (relay.c), as `run` does, but logs nothing.
  *
  * A C program has one thread, so it may setns into a mount namespace at any point; the book's
  * Go program has several and needs a C constructor that runs before Go starts. */
@@ -35,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -46,9 +52,13 @@
 #include "opts.h"
 #include "pipe.h"
 #include "privs.h"
+#include "relay.h"
 #include "seccomp_filter.h"
 #include "security.h"
+#include "sendfd.h"
+#include "start.h"
 #include "state.h"
+#include "tty.h"
 #include "util.h"
 
 #define EXEC_USAGE "mydocker exec [-i] [-t] [-e KEY=VAL]... [-w DIR] CONTAINER COMMAND [ARG...]"
@@ -61,7 +71,8 @@ static const char exec_help[] =
     "\n"
     "Options:\n"
     "  -i, --interactive      keep stdin attached (otherwise it reads /dev/null)\n"
-    "  -t, --tty              share this terminal with the command\n"
+    "  -t, --tty              give the command a terminal (a pty) of its own, relayed to\n"
+    "                         this one\n"
     "  -e, --env KEY=VAL      set an environment variable (on top of the container's)\n"
     "  -w, --workdir DIR      working directory inside the container (default /)\n"
     "      --help             print this help\n";
@@ -69,7 +80,7 @@ static const char exec_help[] =
 /* Everything `mydocker exec` was asked to do. */
 struct exec_opts {
 	bool interactive;      /* -i: keep stdin attached to the command */
-	bool tty;	       /* -t: the command gets mydocker's terminal */
+	bool tty;	       /* -t: the command gets a pty of its own */
 	const char *workdir;   /* -w: where the command starts, inside the container */
 	char **env;	       /* -e KEY=VAL, in the order given */
 	size_t nenv;	       /* how many -e */
@@ -101,6 +112,9 @@ struct target {
 	char **env;			/* the command's environment, NULL-terminated */
 	size_t nenv;			/* entries in env */
 	int error_pipe[2];		/* the child reports a failure into [1] */
+	int console[2];			/* -t: the child sends its pty's master over [1] */
+	int input[2];			/* -i without -t: the command's stdin, from [1] */
+	int output[2][2];		/* without -t: its stdout [0] and stderr [1], into [i][1] */
 	char failed[128];		/* the file that could not be opened */
 	struct security sec;		/* what the container may do: the command may do no more */
 	struct sock_fprog filter;	/* its seccomp filter, compiled on the host; none: empty */
@@ -314,8 +328,13 @@ static void target_close(struct target *t)
 		close_fd(&t->ns_fd[i]);
 	for (size_t i = 0; i < t->ncgroups; i++)
 		close_fd(&t->cgroup_fd[i]);
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 2; i++) {
 		close_fd(&t->error_pipe[i]);
+		close_fd(&t->console[i]);
+		close_fd(&t->input[i]);
+		close_fd(&t->output[i][0]);
+		close_fd(&t->output[i][1]);
+	}
 	free(t->environ_text);
 	free(t->env);
 	free(t->filter.filter);
@@ -379,6 +398,21 @@ static void __attribute__((noreturn)) child_failed(int fd, int code, const char 
 	report_failure(fd, code, errno, what);
 }
 
+/* -t, in the child: a pty of the command's own, from the container's devpts (the mount
+ * namespace is the container's already), as its controlling terminal and stdin, stdout and
+ * stderr; the master goes to mydocker exec. A failure is reported into FD. */
+static void take_pty(struct target *t, int fd)
+{
+	char slave[64];
+	const char *what;
+	int master = tty_take_pty(slave, sizeof slave, &what);
+	if (master < 0)
+		child_failed(fd, EXIT_RUNTIME, what);
+	if (send_fd(t->console[1], "t", 1, master) < 0)
+		child_failed(fd, EXIT_RUNTIME, "send the pty to mydocker exec");
+	close(master);
+}
+
 /* The child, born in the container's PID namespace (and all its others): join the cgroups,
  * set up stdin, the terminal, the directory and the environment, and become the command. A
  * failure goes to mydocker exec over the close-on-exec error pipe, as init's does. */
@@ -400,24 +434,23 @@ exec_child(struct target *t, const struct exec_opts *o, const sigset_t *mask)
 	for (size_t i = 0; i < t->ncgroups; i++)
 		if (write_all(t->cgroup_fd[i], "0", 1) < 0)
 			child_failed(fd, EXIT_RUNTIME, "join the container's cgroup");
-	/* -t: the command becomes the terminal's foreground process group, as a shell makes a
-	 * job: Ctrl-C reaches it, not mydocker. SIGTTOU is still blocked (mydocker exec blocked
-	 * it), so this process, not yet in the foreground, may take the terminal. Without -t it
-	 * leaves mydocker's session, and the terminal's Ctrl-C goes to mydocker, which passes it
-	 * on. */
-	if (o->tty) {
-		if (setpgid(0, 0) < 0 || tcsetpgrp(STDIN_FILENO, getpgrp()) < 0)
-			child_failed(fd, EXIT_RUNTIME,
-				     "make the command the terminal's foreground");
-	} else if (setsid() < 0) {
+	/* A session of its own, out of mydocker's: the terminal's Ctrl-C goes to mydocker, which
+	 * passes it on; with -t the command gets a terminal of its own. */
+	if (setsid() < 0)
 		child_failed(fd, EXIT_RUNTIME, "setsid");
-	}
-	if (!o->interactive) {
+	if (o->tty)
+		take_pty(t, fd);
+	else if (o->interactive && dup2(t->input[0], STDIN_FILENO) < 0)
+		child_failed(fd, EXIT_RUNTIME, "make stdin the pipe from mydocker");
+	if (!o->tty && !o->interactive) {
 		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (null < 0 || dup2(null, STDIN_FILENO) < 0)
 			child_failed(fd, EXIT_RUNTIME, "redirect stdin to /dev/null");
 		close_fd(&null);
 	}
+	for (int i = 0; i < 2 && !o->tty; i++)
+		if (dup2(t->output[i][1], STDOUT_FILENO + i) < 0)
+			child_failed(fd, EXIT_RUNTIME, "make stdout and stderr pipes to mydocker");
 	/* The mount namespace is the container's now: DIR is a path in the container. A
 	 * directory that is not there means the command cannot be run: 126, as for a file that
 	 * is not executable. */
@@ -445,33 +478,45 @@ exec_child(struct target *t, const struct exec_opts *o, const sigset_t *mask)
 	report_failure(fd, err == ENOENT ? 127 : 126, err, what);
 }
 
-/* Wait for the command while handling signals sent to mydocker exec. SIGINT and SIGQUIT are
- * passed on (with -t the terminal sends them to the command's process group itself); SIGTERM
- * and SIGHUP mean mydocker exec must go, and the command goes first. Returns the shell's
- * convention for a status: N for exit N, 128+S for death by signal S. */
-static int wait_command(pid_t pid, bool tty, const sigset_t *handled)
+/* The ends of the command's stdin, stdout and stderr, made before the fork: with -t a socket
+ * for the pty's master, without pipes (stdin's with -i only). */
+static int make_stdio(struct target *t, const struct exec_opts *o)
 {
-	for (;;) {
-		int sig = sigwaitinfo(handled, NULL), status;
-		if (sig < 0 && errno != EINTR) {
-			warn_errno("sigwaitinfo");
-			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-			return EXIT_RUNTIME;
+	if (o->tty)
+		return socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, t->console);
+	if (pipe2(t->output[0], O_CLOEXEC) < 0 || pipe2(t->output[1], O_CLOEXEC) < 0)
+		return -1;
+	return o->interactive ? pipe2(t->input, O_CLOEXEC) : 0;
+}
+
+/* The parent's ends to the relay (relay.c, with no log): the pty's master, which the child
+ * sent before execve, or the pipes. The user is mydocker exec's own stdin (-i), stdout and
+ * stderr. */
+static int connect_stdio(struct target *t, const struct exec_opts *o)
+{
+	int rc, master;
+	char byte;
+	if (o->tty) {
+		if (recv_fd(t->console[0], &byte, 1, &master) < 0) {
+			warn_errno("receive the command's pty");
+			return -1;
 		}
-		if (sig == SIGCHLD && waitpid(pid, &status, WNOHANG) == pid)
-			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-		if (sig == SIGTERM || sig == SIGHUP)
-			kill(pid, SIGKILL);
-		else if ((sig == SIGINT || sig == SIGQUIT) && !tty)
-			kill(pid, sig);
+		rc = relay_start(NULL, NULL, master, -1, o->interactive ? master : -1, true);
+	} else {
+		rc = relay_start(NULL, NULL, t->output[0][0], t->output[1][0], t->input[1], false);
+		t->output[0][0] = t->output[1][0] = t->input[1] = -1;
 	}
+	relay_user(o->interactive ? STDIN_FILENO : -1, STDOUT_FILENO, STDERR_FILENO);
+	return rc;
 }
 
 static int exec_in_container(const struct exec_opts *o)
 {
 	struct record r;
-	struct target t = { .error_pipe = { -1, -1 } };
+	struct target t = { .error_pipe = { -1, -1 },
+			    .console = { -1, -1 },
+			    .input = { -1, -1 },
+			    .output = { { -1, -1 }, { -1, -1 } } };
 	for (size_t i = 0; i < NS_KINDS; i++)
 		t.ns_fd[i] = -1;
 	int found = find_running(o->container, &r);
@@ -486,12 +531,11 @@ static int exec_in_container(const struct exec_opts *o)
 	sigaddset(&handled, SIGQUIT);
 	sigaddset(&handled, SIGTERM);
 	sigaddset(&handled, SIGHUP);
+	sigaddset(&handled, SIGWINCH);
 	sigset_t blocked = handled;
-	/* SIGPIPE: a write to a pipe whose reader died fails with EPIPE instead. SIGTTOU: with -t
-	 * the terminal changes hands while this process group is in the background. */
+	/* SIGPIPE: a write to a pipe whose reader died fails with EPIPE instead. */
 	sigaddset(&blocked, SIGPIPE);
-	sigaddset(&blocked, SIGTTOU);
-	/* Blocked signals wait in the queue for sigwaitinfo(): no handler, no race. */
+	/* Blocked signals wait in the queue for supervise()'s signalfd: no handler, no race. */
 	if (sigprocmask(SIG_BLOCK, &blocked, &old) < 0) {
 		warn_errno("sigprocmask");
 		goto out;
@@ -504,7 +548,7 @@ static int exec_in_container(const struct exec_opts *o)
 	}
 	if (prepare_security(&t, &r) < 0 || hold_container(&t, &r, o) < 0)
 		goto out;
-	if (pipe2(t.error_pipe, O_CLOEXEC) < 0) {
+	if (pipe2(t.error_pipe, O_CLOEXEC) < 0 || make_stdio(&t, o) < 0) {
 		warn_errno("pipe");
 		goto out;
 	}
@@ -523,15 +567,31 @@ static int exec_in_container(const struct exec_opts *o)
 		goto out;
 	}
 	close_fd(&t.error_pipe[1]);
+	close_fd(&t.console[1]);
+	close_fd(&t.input[0]);
+	for (int i = 0; i < 2; i++)
+		close_fd(&t.output[i][1]);
 	/* The error pipe stays empty until execve closes it, or holds why the child failed. */
 	code = receive_failure(t.error_pipe[0]);
+	if (code == 0 && connect_stdio(&t, o) < 0) {
+		kill(pid, SIGKILL);
+		code = EXIT_RUNTIME;
+	}
+	/* -it: the user's terminal in raw mode while the command runs, as for `run -it`, and as
+	 * it was afterwards, however the command ends. */
+	bool raw = code == 0 && o->tty && o->interactive;
+	struct termios saved;
+	if (raw && tty_raw(STDIN_FILENO, &saved) < 0) {
+		warn_errno("put the terminal in raw mode");
+		kill(pid, SIGKILL);
+		code = EXIT_RUNTIME;
+		raw = false;
+	}
 	if (code == 0)
-		code = wait_command(pid, o->tty, &handled);
-	else
-		waitpid(pid, NULL, 0);
-	/* The terminal goes back to mydocker's process group (SIGTTOU is still blocked). */
-	if (o->tty && tcsetpgrp(STDIN_FILENO, getpgrp()) < 0)
-		warn_errno("give the terminal back");
+		code = supervise(pid, &handled, -1);
+	if (raw)
+		tty_restore(STDIN_FILENO, &saved);
+	waitpid(pid, NULL, 0);
 out:
 	target_close(&t);
 	record_free(&r);

@@ -16,6 +16,8 @@
 #include "pipe.h"
 #include "rootfs.h"
 #include "security.h"
+#include "sendfd.h"
+#include "tty.h"
 #include "util.h"
 
 /* The environment a container starts with, as Docker gives it: nothing leaks in from the host
@@ -37,20 +39,29 @@ static void set_environment(const struct run_opts *o)
 			fail("set the environment variable %s", o->env.v[i]);
 }
 
-/* With -t the container becomes the terminal's foreground process group, as a shell does for
- * a job: Ctrl-C then reaches the container, and a shell inside can use job control. */
-static void take_terminal(void)
+/* With -t the container's terminal is a pty of its own, opened once its root is set up, so
+ * that /dev/ptmx is the container's devpts (tty.c): its stdin, stdout and stderr and its
+ * controlling terminal, and bound over /dev/console, as runc does, for programs that write to
+ * the console. The master goes to the supervisor, which relays it to the user; init keeps no
+ * copy, so the container's processes hold the slave only. */
+static void take_pty(struct container *c)
 {
-	sigset_t ttou, old;
-	sigemptyset(&ttou);
-	sigaddset(&ttou, SIGTTOU);
-	if (setpgid(0, 0) < 0)
-		fail("setpgid");
-	/* A background process asking for the terminal gets SIGTTOU unless it blocks it. */
-	sigprocmask(SIG_BLOCK, &ttou, &old);
-	if (tcsetpgrp(STDIN_FILENO, getpgrp()) < 0)
-		fail("make the container the terminal's foreground");
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	char slave[64];
+	const char *what;
+	int master = tty_take_pty(slave, sizeof slave, &what);
+	if (master < 0)
+		fail("%s", what);
+	/* /dev is the container's own tmpfs (rootfs.c): the mount point is made here. */
+	int fd = open("/dev/console", O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		fail("create /dev/console");
+	close(fd);
+	if (mount(slave, "/dev/console", NULL, MS_BIND, NULL) < 0)
+		fail("bind %s on /dev/console", slave);
+	if (send_fd(c->console_socket[1], "t", 1, master) < 0)
+		fail("send the pty to the supervisor");
+	close(master);
+	close_fd(&c->console_socket[1]);
 }
 
 /* Without -i the container reads from /dev/null, as `docker run` without -i does. */
@@ -70,6 +81,8 @@ void container_init(struct container *c)
 	 * pipe would never reach EOF. */
 	close_fd(&c->command_pipe[1]);
 	close_fd(&c->error_pipe[0]);
+	close_fd(&c->console_socket[0]);
+	close_fd(&c->input_pipe[1]);
 	failure_fd = c->error_pipe[1];
 	/* If mydocker dies, the kernel kills this process (and so the whole PID namespace). */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
@@ -85,13 +98,15 @@ void container_init(struct container *c)
 	/* The parent blocked signals to wait for them with sigwaitinfo(); the command must not
 	 * inherit that mask. */
 	sigprocmask(SIG_SETMASK, &c->sigmask, NULL);
-	/* With -t the container takes the terminal; without, it leaves mydocker's session, so the
-	 * terminal's Ctrl-C goes to mydocker only. */
-	if (o->tty)
-		take_terminal();
-	else if (setsid() < 0)
+	/* A session of its own: the container never shares the user's terminal (ch12), nor its
+	 * Ctrl-C, which goes to mydocker. With -t it gets a terminal of its own (take_pty). */
+	if (setsid() < 0)
 		fail("setsid");
-	if (!o->interactive)
+	/* Without -t, stdin is a pipe the supervisor writes what the user types into (-i), or
+	 * /dev/null: never mydocker's own stdin, which may be the user's terminal. */
+	if (!o->tty && o->interactive && dup2(c->input_pipe[0], STDIN_FILENO) < 0)
+		fail("make stdin the pipe from mydocker");
+	if (!o->tty && !o->interactive)
 		detach_stdin();
 	/* On a network: its end of the veth pair becomes eth0, with its address and a default
 	 * route (network.c made the pair while this process waited for the command). */
@@ -111,6 +126,8 @@ void container_init(struct container *c)
 		fail("sethostname");
 	/* The image becomes the root, with a fresh /proc showing this PID namespace. */
 	setup_rootfs(c);
+	if (o->tty)
+		take_pty(c);
 	set_environment(o);
 	/* Root inside gives up what a container may not do (security.c), last before the command. */
 	security_apply(&o->sec, c->seccomp.filter ? &c->seccomp : NULL);

@@ -397,10 +397,6 @@ int cmd_logs(int argc, char **argv)
 		exit(EXIT_NOT_FOUND);
 	if (record_load(state_root, id, &r) < 0)
 		die_errno("read the records of container %s", argv[optind]);
-	if (r.tty)
-		die("container %s was started with -t: its output went to the terminal it shared, "
-		    "and nothing was logged",
-		    argv[optind]);
 	rd.path = path_join(r.dir, LOG_FILE);
 	/* A container not started yet has no log yet: nothing to print. */
 	if (access(rd.path, F_OK) == 0) {

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attach.h"
 #include "commit.h"
 #include "die.h"
 #include "exec.h"
@@ -34,6 +35,7 @@ static const struct command {
 	{ "ps", cmd_ps, "List containers" },
 	{ "logs", cmd_logs, "Print the output of a detached container" },
 	{ "exec", cmd_exec, "Run a command in a running container" },
+	{ "attach", cmd_attach, "Connect this terminal to a detached container" },
 	{ "stop", cmd_stop, "Stop one or more running containers" },
 	{ "rm", cmd_rm, "Remove one or more containers" },
 	{ "commit", cmd_commit, "Create a new image from a container's filesystem" },

@@ -9,7 +9,11 @@
  *
  * The result pipe carries one line from the monitor to mydocker: the exit code, 0 once the
  * command runs. Until then the monitor's stderr is still mydocker's, so the reason for a
- * failure reaches the user as it would without -d. */
+ * failure reaches the user as it would without -d.
+ *
+ * With -t or -i (ch12) the monitor holds the container's pty or stdin pipe, as it holds its
+ * output, and listens on attach.sock in the container's directory: `mydocker attach` connects
+ * the user's terminal to them through it (attach.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -18,11 +22,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "attach.h"
 #include "container.h"
 #include "die.h"
 #include "image.h"
 #include "lifecycle.h"
 #include "monitor.h"
+#include "relay.h"
 #include "start.h"
 #include "state.h"
 #include "util.h"
@@ -74,6 +80,10 @@ monitor(struct container *c, const sigset_t *handled, int result_fd)
 		warn_errno("monitor: detach from the caller");
 	else
 		code = start_container(c, &st);
+	/* Attachable before mydocker returns: `run -dit` then `attach` at once works. */
+	if (!code && (c->opts->tty || c->opts->interactive) &&
+	    (c->attach_fd = attach_listen(LOCK_FD)) < 0)
+		code = EXIT_RUNTIME;
 	if (code) {
 		/* Nothing may be left of a container that never ran. */
 		container_destroy(c);
@@ -99,8 +109,11 @@ monitor(struct container *c, const sigset_t *handled, int result_fd)
 	report_start(0);
 	close(RESULT_FD);
 
-	code = supervise(c, handled);
+	code = supervise(c->pid, handled, c->attach_fd);
+	attach_close(LOCK_FD, &c->attach_fd);
 	container_exited(c, &st, code);
+	/* An attached client exits with the container's code, once it is recorded. */
+	relay_exit(code);
 	/* Only now is PID 1 reaped: until then it is a zombie whose PID nobody else can get, so
 	 * while the record says "running" its PID is the container's. The lock goes when the
 	 * monitor exits. */

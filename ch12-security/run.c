@@ -24,6 +24,7 @@
 #include "run.h"
 #include "start.h"
 #include "state.h"
+#include "tty.h"
 #include "user.h"
 #include "util.h"
 
@@ -41,7 +42,8 @@ static const char run_help[] =
     "      --rm               remove the container when it exits\n"
     "      --name NAME        the container's name (default: a generated one)\n"
     "  -i, --interactive      keep stdin attached (otherwise it reads /dev/null)\n"
-    "  -t, --tty              share this terminal with the container\n"
+    "  -t, --tty              give the container a terminal (a pty) of its own, relayed to\n"
+    "                         this one; with -d, `mydocker attach` connects to it later\n"
     "  -h, --hostname NAME    hostname inside the container\n"
     "  -e, --env KEY[=VAL]    set an environment variable; a KEY alone takes its value\n"
     "                         from mydocker's environment (and is removed if it has none)\n"
@@ -348,9 +350,8 @@ static void parse_run_options(int argc, char **argv, struct run_opts *o)
 		die("invalid image name \"%s\" (want " IMAGE_RULE ")", o->image);
 	static char *default_command[] = { "sh", NULL };
 	o->argv = optind < argc ? argv + optind : default_command;
-	if (o->detach && (o->tty || o->interactive))
-		die("-d cannot be combined with -t or -i: nothing can attach to a detached container's terminal or stdin");
-	if (o->tty && !isatty(STDIN_FILENO))
+	/* -d with -t or -i: the monitor holds the pty or the stdin pipe, for `mydocker attach`. */
+	if (o->tty && !o->detach && !isatty(STDIN_FILENO))
 		die("-t needs a terminal on stdin (the input device is not a TTY)");
 	if (o->log.max_file && !o->log.max_size)
 		die("--log-opt max-file needs max-size too");
@@ -359,17 +360,6 @@ static void parse_run_options(int argc, char **argv, struct run_opts *o)
 	/* Docker's rule: a port can only be published from a network with addresses. */
 	if (o->nports && (!o->network || !strcmp(o->network, "host")))
 		die("-p needs --network bridge or a network's name (the container's port must have an address)");
-}
-
-/* After a -t container exits, mydocker's own process group gets the terminal back. */
-static void restore_terminal(void)
-{
-	sigset_t ttou;
-	sigemptyset(&ttou);
-	sigaddset(&ttou, SIGTTOU);
-	sigprocmask(SIG_BLOCK, &ttou, NULL);
-	if (tcsetpgrp(STDIN_FILENO, getpgrp()) < 0)
-		warn_errno("give the terminal back");
 }
 
 static int run_container(const struct run_opts *o)
@@ -384,6 +374,7 @@ static int run_container(const struct run_opts *o)
 	sigaddset(&handled, SIGQUIT);
 	sigaddset(&handled, SIGTERM);
 	sigaddset(&handled, SIGHUP);
+	sigaddset(&handled, SIGWINCH);
 	/* Blocked signals wait in the queue for sigwaitinfo(): no handler, no race. */
 	if (sigprocmask(SIG_BLOCK, &handled, &c.sigmask) < 0) {
 		warn_errno("sigprocmask");
@@ -407,13 +398,25 @@ static int run_container(const struct run_opts *o)
 	if (code)
 		goto out;
 
-	code = supervise(&c, &handled);
+	/* -it: the user's terminal passes every key through to the container's pty, which does
+	 * what a terminal does with them (tty.c); it is given back as it was however the
+	 * container ends: exit, SIGKILL from outside, or mydocker's own SIGTERM or SIGHUP, which
+	 * supervise() turns into the container's end. Only a SIGKILL of mydocker itself leaves
+	 * it raw: then nothing runs to restore it (`stty sane` or `reset` does). */
+	bool raw = o->tty && o->interactive;
+	struct termios saved;
+	if (raw && tty_raw(STDIN_FILENO, &saved) < 0) {
+		warn_errno("put the terminal in raw mode");
+		code = EXIT_RUNTIME;
+		goto out;
+	}
+	code = supervise(c.pid, &handled, -1);
+	if (raw)
+		tty_restore(STDIN_FILENO, &saved);
 	container_exited(&c, &st, code);
 out:
 	/* Every way out, after success or any failure: whatever was made is released. */
 	container_destroy(&c);
-	if (o->tty)
-		restore_terminal();
 	return code;
 }
 

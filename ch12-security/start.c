@@ -1,7 +1,8 @@
 /* start.c: the container's first process, from mydocker's side. start_container() clones it
  * inside the new namespaces, puts it in its cgroup, hands it the command over the command pipe
  * and learns from the error pipe whether it runs (pipe.c); supervise() waits for it to exit,
- * passes mydocker's signals on to it meanwhile and relays its output into its log (relay.c). */
+ * passes mydocker's signals on to it meanwhile and relays its stdin, stdout and stderr: its
+ * output into its log and to the user, the user's input into it (relay.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -10,10 +11,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "attach.h"
 #include "cgroup.h"
 #include "container.h"
 #include "die.h"
@@ -23,6 +26,7 @@
 #include "pipe.h"
 #include "relay.h"
 #include "seccomp_filter.h"
+#include "sendfd.h"
 #include "start.h"
 #include "state.h"
 #include "util.h"
@@ -37,13 +41,15 @@ static int exit_code(const siginfo_t *info)
 	return EXIT_RUNTIME;
 }
 
-/* One signal for the supervisor, from the signalfd SFD: -1 to go on waiting, or the exit
- * code once the container's first process has exited.
- * SIGINT and SIGQUIT are passed on (with -t they come from the terminal, which sends them to
- * the container's process group directly);
+/* One signal for the supervisor of process PID, from the signalfd SFD: -1 to go on waiting, or
+ * the exit code once PID has exited.
+ * SIGINT and SIGQUIT are passed on: the container is in a session of its own, so a Ctrl-C
+ * that the user's terminal turns into a signal reaches mydocker only (with -it the terminal is
+ * raw, and Ctrl-C travels as a byte to the container's pty, which signals its own processes);
  * SIGTERM and SIGHUP mean mydocker itself must go, and a container never outlives mydocker,
- * so it is killed. Killing PID 1 of a PID namespace kills every process in it. */
-static int take_signal(struct container *c, int sfd)
+ * so it is killed. Killing PID 1 of a PID namespace kills every process in it.
+ * SIGWINCH: the user's terminal changed its size, and the container's pty follows. */
+static int take_signal(pid_t pid, int sfd)
 {
 	struct signalfd_siginfo si;
 	ssize_t n = read(sfd, &si, sizeof si);
@@ -56,27 +62,31 @@ static int take_signal(struct container *c, int sfd)
 	int sig = si.ssi_signo;
 	if (sig == SIGCHLD) {
 		siginfo_t info = { 0 };
-		if (waitid(P_PID, c->pid, &info, WEXITED | WNOHANG | WNOWAIT) < 0) {
+		if (waitid(P_PID, pid, &info, WEXITED | WNOHANG | WNOWAIT) < 0) {
 			warn_errno("waitid");
 			return EXIT_RUNTIME;
 		}
-		if (info.si_pid == c->pid)
+		if (info.si_pid == pid)
 			return exit_code(&info);
 	} else if (sig == SIGTERM || sig == SIGHUP) {
-		kill(c->pid, SIGKILL);
-	} else if (!c->opts->tty) {
-		kill(c->pid, sig);
+		kill(pid, SIGKILL);
+	} else if (sig == SIGWINCH) {
+		relay_resize_from(STDIN_FILENO);
+	} else {
+		kill(pid, sig);
 	}
 	return -1;
 }
 
-/* Wait for the container's first process while handling signals sent to mydocker (blocked,
- * they arrive on a signalfd) and relaying the container's output (relay.c), both in one
- * poll(). Returns the exit code (N, or 128+S), or EXIT_RUNTIME if waiting failed, once the
- * output is drained too, so that the log is whole when the exit is recorded. The process is
- * left a zombie for container_destroy() to reap: until then its PID is not given to anyone
- * else, so the record's PID stays true while the exit is written down (container_exited). */
-int supervise(struct container *c, const sigset_t *handled)
+/* Wait for process PID (the container's first process, or exec's command) while handling
+ * signals sent to mydocker (blocked, they arrive on a signalfd), relaying its stdin, stdout
+ * and stderr (relay.c) and, for a detached container, taking attach clients at ATTACH_FD (or
+ * -1), all in one poll(). Returns the exit code (N, or 128+S), or EXIT_RUNTIME if waiting
+ * failed, once the output is drained too, so that the log is whole when the exit is recorded.
+ * The process is left a zombie for the caller to reap (container_destroy()): until then its
+ * PID is not given to anyone else, so the record's PID stays true while the exit is written
+ * down (container_exited). */
+int supervise(pid_t pid, const sigset_t *handled, int attach_fd)
 {
 	int sfd = signalfd(-1, handled, SFD_CLOEXEC), code = -1;
 	if (sfd < 0) {
@@ -84,8 +94,10 @@ int supervise(struct container *c, const sigset_t *handled)
 		code = EXIT_RUNTIME;
 	}
 	while (code < 0) {
-		struct pollfd p[3] = { { .fd = sfd, .events = POLLIN } };
-		int timeout, n = 1 + relay_poll(p + 1, &timeout);
+		/* poll() skips an entry whose descriptor is negative: no attach socket. */
+		struct pollfd p[2 + RELAY_POLL_MAX] = { { .fd = sfd, .events = POLLIN },
+							{ .fd = attach_fd, .events = POLLIN } };
+		int timeout, n = 2 + relay_poll(p + 2, &timeout);
 		if (poll(p, n, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -93,9 +105,11 @@ int supervise(struct container *c, const sigset_t *handled)
 			code = EXIT_RUNTIME;
 			break;
 		}
-		relay_ready(p + 1, n - 1);
+		relay_ready(p + 2, n - 2);
+		if (p[1].revents)
+			attach_accept(attach_fd);
 		if (p[0].revents)
-			code = take_signal(c, sfd);
+			code = take_signal(pid, sfd);
 	}
 	close_fd(&sfd);
 	relay_drain();
@@ -139,10 +153,52 @@ static pid_t clone_container(const struct container *c)
 	return syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
 }
 
-/* Start the command of container C, which exists on disk: clone its first process, put it in
- * its cgroup, hand it the command, wait until it runs, record that. Returns 0, or the exit code
- * for the user (the caller destroys C). */
-int start_container(struct container *c, struct state *st)
+/* The container's ends of its stdin, stdout and stderr, made before it is cloned: with -t a
+ * socket over which init sends the master of the pty it opens inside (tty.c); without, pipes
+ * for stdout and stderr, and with -i one for stdin. None is mydocker's own stdin or terminal. */
+static int make_stdio(struct container *c)
+{
+	if (c->opts->tty) {
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, c->console_socket) < 0) {
+			warn_errno("socketpair");
+			return -1;
+		}
+		return 0;
+	}
+	for (int i = 0; i < 2; i++)
+		if (make_pipe(c->output_pipe[i]) < 0)
+			return -1;
+	return c->opts->interactive ? make_pipe(c->input_pipe) : 0;
+}
+
+/* Hand this process's ends to the relay (relay.c): the pipes, or with -t the pty's master,
+ * which init sent before execve (a pty keeps what the command writes until it is read). In the
+ * foreground the user is mydocker's own stdin (with -i), stdout and stderr. */
+static int connect_stdio(struct container *c)
+{
+	const struct run_opts *o = c->opts;
+	int rc, master;
+	char byte;
+	if (o->tty) {
+		rc = recv_fd(c->console_socket[0], &byte, 1, &master);
+		if (rc < 0)
+			warn_errno("receive the container's pty");
+		else
+			rc = relay_start(c->dir, &o->log, master, -1, o->interactive ? master : -1,
+					 true);
+	} else {
+		rc = relay_start(c->dir, &o->log, c->output_pipe[0][0], c->output_pipe[1][0],
+				 c->input_pipe[1], false);
+		c->output_pipe[0][0] = c->output_pipe[1][0] = c->input_pipe[1] = -1;
+	}
+	if (!o->detach)
+		relay_user(o->interactive ? STDIN_FILENO : -1, STDOUT_FILENO, STDERR_FILENO);
+	return rc;
+}
+
+/* The steps of start_container(), which then closes, however they ended, what is left of the
+ * descriptors made for the container's stdin and terminal. */
+static int start(struct container *c, struct state *st)
 {
 	int sig, failed;
 	char why[512];
@@ -154,12 +210,8 @@ int start_container(struct container *c, struct state *st)
 		warn("%s", why);
 		return EXIT_RUNTIME;
 	}
-	if (make_pipe(c->command_pipe) < 0 || make_pipe(c->error_pipe) < 0)
+	if (make_pipe(c->command_pipe) < 0 || make_pipe(c->error_pipe) < 0 || make_stdio(c) < 0)
 		return EXIT_RUNTIME;
-	/* Without -t, the container's stdout and stderr are pipes to this process (relay.c). */
-	for (int i = 0; i < 2 && !c->opts->tty; i++)
-		if (make_pipe(c->output_pipe[i]) < 0)
-			return EXIT_RUNTIME;
 	if ((sig = pending_stop_signal())) {
 		warn("%s before the container started", strsignal(sig));
 		return 128 + sig;
@@ -178,13 +230,11 @@ int start_container(struct container *c, struct state *st)
 	close_fd(&c->error_pipe[1]);
 	for (int i = 0; i < 2; i++)
 		close_fd(&c->output_pipe[i][1]);
-	/* The log exists, and the relay holds the pipes, before the command can write. */
-	if (!c->opts->tty) {
-		if (relay_start(c->dir, &c->opts->log, c->output_pipe[0][0], c->output_pipe[1][0],
-				!c->opts->detach) < 0)
-			return EXIT_RUNTIME;
-		c->output_pipe[0][0] = c->output_pipe[1][0] = -1;
-	}
+	close_fd(&c->input_pipe[0]);
+	close_fd(&c->console_socket[1]);
+	/* Without -t, the log exists, and the relay holds the pipes, before the command can write. */
+	if (!c->opts->tty && connect_stdio(c) < 0)
+		return EXIT_RUNTIME;
 	/* The child is waiting on the command pipe, so it is in its cgroup before it runs. */
 	if (cgroup_join(&c->cgroup, c->pid) < 0)
 		return EXIT_RUNTIME;
@@ -200,7 +250,22 @@ int start_container(struct container *c, struct state *st)
 	close_fd(&c->error_pipe[0]);
 	if (failed)
 		return failed;
+	if (c->opts->tty && connect_stdio(c) < 0)
+		return EXIT_RUNTIME;
 	/* It runs. Its supervisor (this process) is recorded with it, so `ps` can tell a
 	 * supervised container from one whose supervisor died. */
 	return state_set_running(c->dir, st, c->pid, getpid()) < 0 ? EXIT_RUNTIME : 0;
+}
+
+/* Start the command of container C, which exists on disk: clone its first process, put it in
+ * its cgroup, hand it the command, wait until it runs, record that. Returns 0, or the exit code
+ * for the user (the caller destroys C). */
+int start_container(struct container *c, struct state *st)
+{
+	int code = start(c, st);
+	close_fd(&c->console_socket[0]);
+	close_fd(&c->console_socket[1]);
+	close_fd(&c->input_pipe[0]);
+	close_fd(&c->input_pipe[1]);
+	return code;
 }

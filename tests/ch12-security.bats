@@ -6,13 +6,19 @@
 #  - seccomp: a filter compiled from Podman's default profile or --security-opt seccomp=FILE;
 #  - mounts: Docker's masked and read-only paths, mounts only onto real files inside the root
 #    (never through a symlink of the image), --privileged, --read-only, --tmpfs;
-#  - exec: the command gets what the container has, from a sealed copy of mydocker's binary.
-# new-options: --cap-add --cap-drop --privileged -u --user --security-opt --read-only --tmpfs
+#  - exec: the command gets what the container has, from a sealed copy of mydocker's binary;
+#  - a terminal of its own: -t gives a pty of the container's own devpts, relayed in raw mode;
+#    without -t stdin is a pipe; -dit and `attach`. Nothing in the container can type into the
+#    user's terminal (TIOCSTI). The user's terminal here is a tmux pane with an interactive bash.
+# new-options: --cap-add --cap-drop --privileged -u --user --security-opt --read-only --tmpfs attach
 # shellcheck disable=SC2016 # the container's shell expands what is in single quotes
 
 load lib/helpers
 
-chapter_teardown() { stop_detached_containers; }
+chapter_teardown() {
+	[[ -z ${TMUX_SOCK:-} ]] || tmux -S "$TMUX_SOCK" kill-server 2>/dev/null || true
+	stop_detached_containers
+}
 
 # --- caps --------------------------------------------------------------------------------------
 # caps TEXT: the Cap lines of a /proc/PID/status, tabs as spaces.
@@ -503,4 +509,226 @@ status_lines() { grep -E '^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp):' <<<"$
 	refute_output --partial "$(realpath "$MYDOCKER")"
 	kill "$pid"
 	wait "$pid" || true
+}
+
+# --- tty ---------------------------------------------------------------------------------------
+# --- The user's terminal: a tmux pane -------------------------------------------------------
+
+# term_start [COLS ROWS]: a tmux server of the test's own, with one pane of that size running
+# an interactive bash (prompt "user$ "), with the test's state root.
+term_start() {
+	TMUX_SOCK=$TEST_TMP/tmux.sock
+	tmux -S "$TMUX_SOCK" -f /dev/null new-session -d -x "${1:-100}" -y "${2:-30}" \
+		env PS1='user$ ' MYDOCKER_ROOT="$MYDOCKER_ROOT" \
+		MYDOCKER_CGROUP_PARENT="$MYDOCKER_CGROUP_PARENT" bash --norc --noprofile 3>&-
+	term_wait 'user\$ '
+}
+
+# What the pane shows, its whole history, wrapped lines joined.
+term_screen() { tmux -S "$TMUX_SOCK" capture-pane -p -J -S - -t 0; }
+
+# term_wait REGEX: wait up to 20 s for the pane to show a line matching REGEX.
+term_wait() {
+	local _
+	for _ in $(seq 200); do
+		term_screen | grep -qE -e "$1" && return 0
+		sleep 0.1
+	done
+	echo "the terminal never showed /$1/; it showed:" >&2
+	term_screen >&2
+	return 1
+}
+
+# term_count REGEX: how many lines of the pane match REGEX.
+term_count() { term_screen | grep -cE -e "$1" || true; }
+
+# term_type TEXT: type TEXT (literally) and Enter. term_keys KEY...: keys by tmux's names.
+term_type() { tmux -S "$TMUX_SOCK" send-keys -t 0 -l "$1" && tmux -S "$TMUX_SOCK" send-keys -t 0 Enter; }
+term_keys() { tmux -S "$TMUX_SOCK" send-keys -t 0 "$@"; }
+
+# term_run CMD: type CMD into the user's shell and wait until it has ended; its status is in
+# TERM_STATUS. (The typed line shows "$?", the shell's answer a number.)
+term_run() {
+	local mark="ran-$RANDOM"
+	term_type "$1; echo $mark-\$?"
+	term_wait "^$mark-[0-9]+" || return 1
+	TERM_STATUS=$(term_screen | sed -n "s/^$mark-\([0-9]*\).*/\1/p" | tail -n 1)
+}
+
+# term_settle: the user's shell has read everything typed into its terminal before now (also
+# what a container typed): it answers a command typed after it.
+term_settle() {
+	local mark="settled-$RANDOM"
+	term_type "echo $mark-\$((1 + 1))"
+	term_wait "^$mark-2"
+}
+
+# The container named NAME: its ID, its first process's PID, its supervisor's PID.
+id_of() { readlink "$MYDOCKER_ROOT/names/$1"; }
+
+@test "run -it: the container's terminal is a pty of its own devpts, and /dev/console is that pty" {
+	run on_terminal "$MYDOCKER run -it $TEST_IMAGE sh -c 'tty; $PROBE ls /dev/pts; [ /dev/console -ef \$(tty) ] && echo console-is-\$(tty)'"
+	assert_success
+	output=${output//$'\r'/}
+	mapfile -t lines <<<"$output"
+	# /dev/pts/0: the first pty of a devpts with nothing else in it, not the test's terminal.
+	assert_line --index 0 /dev/pts/0
+	assert_line --index 1 0
+	assert_line --index 2 ptmx
+	assert_line --index 3 console-is-/dev/pts/0
+	assert_equal "${#lines[@]}" 4
+}
+
+@test "run -it: TIOCSTI from the container types into its own pty, not into the user's shell" {
+	term_start
+	# What the container types would make this file if the user's shell read it.
+	pwned=$TEST_TMP/pwned-$RANDOM
+	term_run "$MYDOCKER run -it $TEST_IMAGE $PROBE tiocsti 0 \$'touch $pwned\\n'"
+	assert_equal "$TERM_STATUS" 0
+	term_settle
+	# The ioctl works: on the container's own terminal, where nobody runs what it types.
+	term_screen | grep -q '^tiocsti ok'
+	[[ ! -e $pwned ]]
+}
+
+@test "run -i without -t: stdin is a pipe; TIOCSTI on stdin, stdout or stderr types nowhere" {
+	term_start
+	pwned=$TEST_TMP/pwned-$RANDOM
+	for opt in -i ""; do
+		term_run "$MYDOCKER run $opt $TEST_IMAGE $PROBE tiocsti 0 \$'touch $pwned\\n' , tiocsti 1 \$'touch $pwned\\n' , tiocsti 2 \$'touch $pwned\\n'"
+		assert_equal "$TERM_STATUS" 0
+	done
+	term_settle
+	[[ ! -e $pwned ]]
+	assert_equal "$(term_screen | grep -c '^tiocsti Inappropriate ioctl for device')" 6
+	# What the user types still reaches the container, through the pipe.
+	word="word-$RANDOM"
+	run bash -c "echo $word | timeout 20 $MYDOCKER run -i $TEST_IMAGE $PROBE cat /dev/stdin , fds"
+	assert_success
+	assert_output "$word
+0
+1
+2"
+}
+
+@test "exec -it gets a pty of its own; exec -i and exec without -i get pipes: TIOCSTI types nowhere" {
+	id=$(run_d -- "$PROBE" sleep 100)
+	term_start
+	pwned=$TEST_TMP/pwned-$RANDOM
+	term_run "$MYDOCKER exec -it $id $PROBE tiocsti 0 \$'touch $pwned\\n'"
+	for opt in -i ""; do
+		term_run "$MYDOCKER exec $opt $id $PROBE tiocsti 0 \$'touch $pwned\\n' , tiocsti 1 \$'touch $pwned\\n' , tiocsti 2 \$'touch $pwned\\n'"
+	done
+	term_settle
+	[[ ! -e $pwned ]]
+	run term_screen
+	assert_line "tiocsti ok"
+	assert_equal "$(grep -c '^tiocsti Inappropriate ioctl for device' <<<"$output")" 6
+	# The pty is the container's: the first of its devpts.
+	run on_terminal "$MYDOCKER exec -it $id tty"
+	assert_success
+	assert_output $'/dev/pts/0\r'
+}
+
+@test "the user's terminal is as it was after the container exits, though it changed its own" {
+	term_start
+	term_run "stty -g >$TEST_TMP/before"
+	code=$(rand_between 1 99)
+	# The container's shell sets its terminal raw, without echo: its own, not the user's.
+	term_run "$MYDOCKER run -it $TEST_IMAGE sh -c 'stty raw -echo -isig; exit $code'"
+	assert_equal "$TERM_STATUS" "$code"
+	term_run "stty -g >$TEST_TMP/after"
+	assert_equal "$(cat "$TEST_TMP/after")" "$(cat "$TEST_TMP/before")"
+}
+
+@test "the user's terminal is as it was after the container is killed with SIGKILL from outside" {
+	term_start
+	term_run "stty -g >$TEST_TMP/before"
+	name="killed-$RANDOM"
+	# A shell at its prompt has its terminal in its line-editing mode.
+	term_type "$MYDOCKER run -it --name $name $TEST_IMAGE sh; echo ended-\$?"
+	term_wait '^/ # '
+	kill -KILL "$(state "$(id_of "$name")" pid)"
+	term_wait 'ended-137$'
+	term_run "stty -g >$TEST_TMP/after"
+	assert_equal "$(cat "$TEST_TMP/after")" "$(cat "$TEST_TMP/before")"
+}
+
+@test "the user's terminal is as it was after mydocker gets SIGTERM" {
+	term_start
+	term_run "stty -g >$TEST_TMP/before"
+	name="termed-$RANDOM"
+	term_type "$MYDOCKER run -it --name $name $TEST_IMAGE sh; echo ended-\$?"
+	term_wait '^/ # '
+	# The supervisor, mydocker itself, is recorded as the container's monitor.
+	kill -TERM "$(state "$(id_of "$name")" monitor_pid)"
+	term_wait 'ended-137$'
+	term_run "stty -g >$TEST_TMP/after"
+	assert_equal "$(cat "$TEST_TMP/after")" "$(cat "$TEST_TMP/before")"
+}
+
+@test "SIGWINCH: the container's pty has the size of the user's terminal, and follows it" {
+	cols=$(rand_between 60 99) rows=$(rand_between 15 29)
+	term_start "$cols" "$rows"
+	term_type "$MYDOCKER run -it $TEST_IMAGE sh; echo ended-\$?"
+	term_wait '^/ # '
+	term_type 'echo size-$(stty size)-$(tty)'
+	term_wait "^size-$rows $cols-/dev/pts/0"
+	cols2=$(rand_between 100 140) rows2=$(rand_between 30 45)
+	tmux -S "$TMUX_SOCK" resize-window -t 0 -x "$cols2" -y "$rows2"
+	term_type 'echo size-$(stty size)-$(tty)'
+	term_wait "^size-$rows2 $cols2-/dev/pts/0"
+	term_type 'exit 0'
+	term_wait '^ended-0'
+}
+
+@test "run -dit, then attach: the shell answers, Ctrl-P Ctrl-Q detaches and it runs on; its exit code comes back" {
+	id=$(run_d -it -- sh)
+	assert_equal "$(stat -c %a "$(cdir "$id")/attach.sock")" 600
+	term_start
+	term_type "$MYDOCKER attach $id; echo att-\$?"
+	term_keys Enter
+	term_wait '^/ # $'
+	n=$RANDOM
+	term_type "echo sum-\$(($n + 1))"
+	term_wait "^sum-$((n + 1))"
+	# One client at a time.
+	run timeout 20 "$MYDOCKER" attach "$id"
+	assert_equal "$status" 125
+	assert_output "mydocker attach: another client is attached to the container"
+	term_keys C-p C-q
+	term_wait '^att-1$'
+	assert_equal "$(state "$id" status)" running
+	# The log has what the pty carried.
+	"$MYDOCKER" logs "$id" | tr -d '\r' | grep -q "^sum-$((n + 1))$"
+	code=$(rand_between 1 99)
+	prompts=$(term_count '^/ # $')
+	term_type "$MYDOCKER attach $id; echo att2-\$?"
+	term_keys Enter
+	settled eval '(($(term_count "^/ # \$") > prompts))'
+	term_type "exit $code"
+	term_wait "^att2-$code$"
+	wait_status "$id" exited
+	assert_equal "$(state "$id" exit_code)" "$code"
+	[[ ! -e $(cdir "$id")/attach.sock ]]
+}
+
+@test "run -di, then attach: what attach reads goes to the container's stdin, its output and exit code come back" {
+	code=$(rand_between 1 99)
+	id=$(run_d -i -- sh -c "read line; echo got-\$line; exit $code")
+	word="word-$RANDOM"
+	run bash -c "echo $word | timeout 20 $MYDOCKER attach $id"
+	assert_equal "$status" "$code"
+	assert_output "got-$word"
+}
+
+@test "logs of a -t container hold what its pty carried" {
+	name="tty-$RANDOM"
+	out="out-$RANDOM" err="err-$RANDOM"
+	run on_terminal "$MYDOCKER run -t --name $name $TEST_IMAGE sh -c 'echo $out; echo $err >&2'"
+	assert_success
+	run "$MYDOCKER" logs "$name"
+	assert_success
+	# Both went through the one pty, so both are stdout, each line as the pty wrote it.
+	assert_equal "$output" "$out"$'\r\n'"$err"$'\r'
 }
