@@ -127,8 +127,10 @@ is_gone() { [[ ! -e /proc/$1 || $(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | c
 
 @test "cgroup: SIGKILL to mydocker with its reaper held: the kernel alone kills the container" {
 	# The reaper kills what is left in the cgroup, which would hide a container that does not
-	# die with mydocker: stop the reaper first, so only PR_SET_PDEATHSIG can kill it.
-	ctr_bg "$TEST_TMP/out" -i -m "$(rand_between 32 96)m" -- "$PROBE" cgroup , echo started , wait-stdin
+	# die with mydocker: stop the reaper first, so only PR_SET_PDEATHSIG can kill it. The
+	# container sleeps rather than read stdin: from ch12 on its stdin is a pipe from mydocker,
+	# whose end of file would end it too.
+	ctr_bg "$TEST_TMP/out" -m "$(rand_between 32 96)m" -- "$PROBE" cgroup , echo started , sleep 100
 	wait_for "$TEST_TMP/out" started
 	md=$(mydocker_pid)
 	pid=$(container_host_pid)
