@@ -55,6 +55,13 @@ static int cap_bits(const char *name, uint64_t *bits)
 	cap_value_t cap;
 	if (cap_from_name(lower, &cap) < 0 || cap < 0 || cap >= 64 || !CAP_IS_SUPPORTED(cap))
 		return -1;
+	/* libcap reads only as far as a name goes ("cap_chown2" is chown to it): the name must
+	 * be all of it. */
+	char *exact = cap_to_name(cap);
+	int same = exact && !strcmp(exact, lower);
+	cap_free(exact);
+	if (!same)
+		return -1;
 	*bits = BIT(cap);
 	return 0;
 }

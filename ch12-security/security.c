@@ -28,14 +28,12 @@ void security_apply(const struct security *sec, const struct sock_fprog *filter)
 		fail("load the seccomp filter");
 	if (caps_drop_bounding(sec->caps) < 0)
 		fail("drop capabilities from the bounding set");
-	if (sec->user) {
-		if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
-			fail("prctl(PR_SET_KEEPCAPS)");
-		if (user_switch(sec->user, why, sizeof why) < 0)
-			fail("%s", why);
-		if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
-			fail("prctl(PR_SET_KEEPCAPS)");
-	}
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		fail("prctl(PR_SET_KEEPCAPS)");
+	if (user_switch(sec->user ? sec->user : "0", why, sizeof why) < 0)
+		fail("%s", why);
+	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		fail("prctl(PR_SET_KEEPCAPS)");
 	if (caps_set(sec->caps) < 0)
 		fail("set the capabilities");
 	if (filter && sec->no_new_privs && seccomp_install(filter) < 0)

@@ -22,12 +22,18 @@ static int numeric(const char *s)
 	return *s && strspn(s, "0123456789") == strlen(s);
 }
 
-/* A user or group word: a name of letters, digits, "_.-", or an ID. */
+/* A user or group word: a name of letters, digits, "_.-$", or an ID of at most 2^31 - 1
+ * (runc's limit, which 32-bit programs can hold). */
 static int valid_word(const char *s, size_t n)
 {
-	return n > 0 && n < 64 &&
-	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			 "0123456789_.-") >= n;
+	char id[16];
+	if (n == 0 || n >= 64 ||
+	    strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-$") < n)
+		return 0;
+	if (strspn(s, "0123456789") < n)
+		return 1;
+	snprintf(id, sizeof id, "%.*s", (int)n, s);
+	return n < 11 && strtoul(id, NULL, 10) <= 2147483647UL;
 }
 
 int user_check(const char *spec)
@@ -48,7 +54,7 @@ static int find_user(const char *who, struct passwd *pw, char *buf, size_t size)
 		if (numeric(who) ? e->pw_uid == (uid_t)strtoul(who, NULL, 10)
 				 : !strcmp(e->pw_name, who)) {
 			*pw = *e;
-			snprintf(buf, size, "%s", e->pw_dir);
+			snprintf(buf, size, "%s", *e->pw_dir ? e->pw_dir : "/");
 			pw->pw_dir = buf;
 			pw->pw_name = NULL; /* not kept: the groups are matched by name below */
 			found = 0;
@@ -110,13 +116,11 @@ int user_switch(const char *spec, char *why, size_t size)
 	} else if (numeric(user)) {
 		uid = (uid_t)strtoul(user, NULL, 10);
 	} else {
-		snprintf(why, size, "unable to find user %s: no matching entries in passwd file",
-			 user);
+		snprintf(why, size, "unable to find user %s in the image's /etc/passwd", user);
 		return errno = ENOENT, -1;
 	}
 	if (*group && find_group(group, &gid) < 0) {
-		snprintf(why, size, "unable to find group %s: no matching entries in group file",
-			 group);
+		snprintf(why, size, "unable to find group %s in the image's /etc/group", group);
 		return errno = ENOENT, -1;
 	}
 	/* The user's name from its entry even when -u gave the UID: membership is by name. */
@@ -131,7 +135,15 @@ int user_switch(const char *spec, char *why, size_t size)
 		if (f)
 			fclose(f);
 	}
-	int n = member_of(*name ? name : NULL, groups, MAX_GROUPS);
+	/* The user's groups in /etc/group, unless -u named the group: then that one only, as
+	 * runc does. */
+	int n = *group ? 0 : member_of(*name ? name : NULL, groups, MAX_GROUPS);
+	/* With -t the terminal becomes the user's, as runc hands the console to the process's
+	 * user: else a shell not run as root could not even write its prompt's echo to it. */
+	if (isatty(STDIN_FILENO) && fchown(STDIN_FILENO, uid, (gid_t)-1) < 0) {
+		snprintf(why, size, "hand the terminal to user %u", (unsigned)uid);
+		return -1;
+	}
 	/* Groups first, then the group, then the user: after setuid() the others are not allowed. */
 	if (setgroups(n, groups) < 0) {
 		snprintf(why, size, "setgroups");
@@ -145,6 +157,10 @@ int user_switch(const char *spec, char *why, size_t size)
 		snprintf(why, size, "setuid %u", (unsigned)uid);
 		return -1;
 	}
-	setenv("HOME", home, 1);
+	/* HOME from the passwd entry, unless -e set it: in Docker -e wins. */
+	if (setenv("HOME", uid == 0 && !pw.pw_dir ? "/root" : home, 0) < 0) {
+		snprintf(why, size, "set HOME");
+		return -1;
+	}
 	return 0;
 }

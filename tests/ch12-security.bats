@@ -57,6 +57,9 @@ image_with() {
 	run -125 ctr --cap-add "NOPE$RANDOM" -- true
 	assert_equal "${#lines[@]}" 1
 	assert_output --regexp '^mydocker run: invalid --cap-add "NOPE[0-9]+": no such capability$'
+	# A real name with more after it is not that capability (libcap alone would take it).
+	run -125 ctr --cap-drop "chown$RANDOM" -- true
+	assert_output --regexp '^mydocker run: invalid --cap-drop "chown[0-9]+": no such capability$'
 	assert_equal "$(ls "$MYDOCKER_ROOT/containers")" "$before"
 }
 
@@ -76,11 +79,13 @@ image_with() {
 # The image's users: NAME with a random UID, a group of its own and a supplementary group.
 add_users() {
 	printf 'root:x:0:0:root:/root:/bin/sh\n%s:x:%s:%s::/home/%s:/bin/sh\n' "$U" "$UID_" "$GID_" "$U" >"$1/etc/passwd"
-	printf 'root:x:0:\n%s:x:%s:\nextra:x:%s:someone,%s\n' "$U" "$GID_" "$XGID" "$U" >"$1/etc/group"
+	printf 'root:x:0:\n%s:x:%s:\nextra:x:%s:someone,%s\nadmins:x:%s:root\n' \
+		"$U" "$GID_" "$XGID" "$U" "$RGID" >"$1/etc/group"
 }
 
 @test "users: -u UID:GID, -u NAME from the image's /etc/passwd with its groups and HOME; unknown names are 125" {
 	U=user$RANDOM UID_=$(rand_between 1000 60000) GID_=$(rand_between 1000 60000) XGID=$(rand_between 1000 60000)
+	RGID=$(rand_between 1000 60000)
 	image_with users add_users
 	run "$MYDOCKER" run -u "$U" users sh -c "$PROBE ids; echo HOME=\$HOME; grep CapEff /proc/self/status"
 	assert_success
@@ -91,6 +96,14 @@ add_users() {
 	a=$(rand_between 1000 60000) b=$(rand_between 1000 60000)
 	run ctr -u "$a:$b" -- "$PROBE" ids
 	assert_output "uid=$a/$a/$a gid=$b/$b/$b groups="
+	# -e HOME wins over the passwd entry, as in Docker.
+	h=/h$RANDOM
+	run "$MYDOCKER" run -u "$U" -e "HOME=$h" users sh -c 'echo HOME=$HOME'
+	assert_output "HOME=$h"
+	# Root without -u has root's groups in the image, not those of whoever ran mydocker.
+	run "$MYDOCKER" run users sh -c "$PROBE ids; echo HOME=\$HOME"
+	assert_output "uid=0/0/0 gid=0/0/0 groups=$RGID
+HOME=/root"
 	run -125 "$MYDOCKER" run -u "nosuch$RANDOM" users true
 	assert_equal "${#lines[@]}" 1
 	assert_output --regexp '^mydocker run: unable to find user nosuch[0-9]+'
@@ -579,6 +592,18 @@ id_of() { readlink "$MYDOCKER_ROOT/names/$1"; }
 	assert_equal "${#lines[@]}" 4
 }
 
+@test "run -it -u USER: the container's terminal is the user's" {
+	U=user$RANDOM UID_=$(rand_between 1000 60000) GID_=$(rand_between 1000 60000) XGID=$(rand_between 1000 60000)
+	RGID=$(rand_between 1000 60000)
+	image_with users add_users
+	run on_terminal "$MYDOCKER run -it -u $U users sh -c 'stat -c owner=%u \$(tty); echo typed >\$(tty) && echo wrote'"
+	assert_success
+	output=${output//$'\r'/}
+	mapfile -t lines <<<"$output"
+	assert_line "owner=$UID_"
+	assert_line wrote
+}
+
 @test "run -it: TIOCSTI from the container types into its own pty, not into the user's shell" {
 	term_start
 	# What the container types would make this file if the user's shell read it.
@@ -601,6 +626,13 @@ id_of() { readlink "$MYDOCKER_ROOT/names/$1"; }
 	term_settle
 	[[ ! -e $pwned ]]
 	assert_equal "$(term_screen | grep -c '^tiocsti Inappropriate ioctl for device')" 6
+	# Nor through /dev/tty: in a session of its own the container has no controlling terminal,
+	# so opening it fails (without setsid it would be the user's terminal: CVE-2017-5226).
+	term_run "$MYDOCKER run $TEST_IMAGE sh -c '$PROBE tiocsti 3 \$'\\''touch $pwned\\n'\\'' 3</dev/tty || echo no-tty'"
+	assert_equal "$TERM_STATUS" 0
+	term_settle
+	[[ ! -e $pwned ]]
+	term_wait '^no-tty'
 	# What the user types still reaches the container, through the pipe.
 	word="word-$RANDOM"
 	run bash -c "echo $word | timeout 20 $MYDOCKER run -i $TEST_IMAGE $PROBE cat /dev/stdin , fds"
