@@ -99,6 +99,37 @@ static int member_of(const char *name, gid_t *list, int max)
 	return n;
 }
 
+/* Become UID, GID with GROUPS; HOME, unless set already. */
+static int become(uid_t uid, gid_t gid, const gid_t *groups, size_t n, const char *home, char *why,
+		  size_t size)
+{
+	/* With -t the terminal becomes the user's, as runc hands the console to the process's
+	 * user: else a shell not run as root could not even write its prompt's echo to it. */
+	if (isatty(STDIN_FILENO) && fchown(STDIN_FILENO, uid, (gid_t)-1) < 0) {
+		snprintf(why, size, "hand the terminal to user %u", (unsigned)uid);
+		return -1;
+	}
+	/* Groups first, then the group, then the user: after setuid() the others are not allowed. */
+	if (setgroups(n, groups) < 0) {
+		snprintf(why, size, "setgroups");
+		return -1;
+	}
+	if (setgid(gid) < 0) {
+		snprintf(why, size, "setgid %u", (unsigned)gid);
+		return -1;
+	}
+	if (setuid(uid) < 0) {
+		snprintf(why, size, "setuid %u", (unsigned)uid);
+		return -1;
+	}
+	/* HOME from the passwd entry, unless -e set it: in Docker -e wins. */
+	if (setenv("HOME", home, 0) < 0) {
+		snprintf(why, size, "set HOME");
+		return -1;
+	}
+	return 0;
+}
+
 int user_switch(const char *spec, char *why, size_t size)
 {
 	char user[64] = "", group[64] = "", home[256] = "/", name[64] = "";
@@ -138,29 +169,5 @@ int user_switch(const char *spec, char *why, size_t size)
 	/* The user's groups in /etc/group, unless -u named the group: then that one only, as
 	 * runc does. */
 	int n = *group ? 0 : member_of(*name ? name : NULL, groups, MAX_GROUPS);
-	/* With -t the terminal becomes the user's, as runc hands the console to the process's
-	 * user: else a shell not run as root could not even write its prompt's echo to it. */
-	if (isatty(STDIN_FILENO) && fchown(STDIN_FILENO, uid, (gid_t)-1) < 0) {
-		snprintf(why, size, "hand the terminal to user %u", (unsigned)uid);
-		return -1;
-	}
-	/* Groups first, then the group, then the user: after setuid() the others are not allowed. */
-	if (setgroups(n, groups) < 0) {
-		snprintf(why, size, "setgroups");
-		return -1;
-	}
-	if (setgid(gid) < 0) {
-		snprintf(why, size, "setgid %u", (unsigned)gid);
-		return -1;
-	}
-	if (setuid(uid) < 0) {
-		snprintf(why, size, "setuid %u", (unsigned)uid);
-		return -1;
-	}
-	/* HOME from the passwd entry, unless -e set it: in Docker -e wins. */
-	if (setenv("HOME", uid == 0 && !pw.pw_dir ? "/root" : home, 0) < 0) {
-		snprintf(why, size, "set HOME");
-		return -1;
-	}
-	return 0;
+	return become(uid, gid, groups, n, uid == 0 && !pw.pw_dir ? "/root" : home, why, size);
 }
