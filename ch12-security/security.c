@@ -30,7 +30,7 @@ void security_apply(const struct security *sec, const struct sock_fprog *filter)
 		fail("drop capabilities from the bounding set");
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		fail("prctl(PR_SET_KEEPCAPS)");
-	if (user_switch(sec->user ? sec->user : "0", why, sizeof why) < 0)
+	if (user_switch(sec->user, why, sizeof why) < 0)
 		fail("%s", why);
 	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
 		fail("prctl(PR_SET_KEEPCAPS)");
