@@ -302,7 +302,11 @@ ${b:0:10}"
 	id=$(run_d --rm --name "$name" -- "$PROBE" sleep 1 , exit "$code")
 	[[ -d $(cdir "$id") ]]
 	grep -q '"auto_remove": true' "$(cdir "$id")/config.json"
-	for _ in $(seq 100); do [[ -e $(cdir "$id") ]] || break; sleep 0.1; done
+	# The teardown removes the name last (lifecycle.c): wait for both.
+	for _ in $(seq 100); do
+		[[ -e $(cdir "$id") || -L $MYDOCKER_ROOT/names/$name ]] || break
+		sleep 0.1
+	done
 	[[ ! -e $(cdir "$id") ]]
 	[[ ! -L $MYDOCKER_ROOT/names/$name ]]
 	id=$(run_d --rm -- "$PROBE" sleep 100)
