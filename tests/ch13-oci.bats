@@ -1,0 +1,180 @@
+#!/usr/bin/env bats
+# ch13-oci: runc's command line on an OCI bundle (a rootfs and a config.json):
+#  - spec, create, start, state, kill, delete, list, run --bundle; the create/start split on
+#    exec.fifo, the statuses created -> running -> stopped, and their rules;
+#  - config.json mapped onto the container: process (args, env, cwd, user, capabilities,
+#    rlimits, noNewPrivileges, terminal), root (readonly), hostname, mounts, namespaces (new
+#    or joined by path), cgroupsPath and resources, masked and read-only paths, sysctl;
+#  - a field mydocker does not implement that would weaken isolation is refused by name.
+# new-options: spec create start state kill delete list --bundle
+# shellcheck disable=SC2016 # the container's shell expands what is in single quotes
+
+load lib/helpers
+
+chapter_setup() {
+	BUNDLE=$TEST_TMP/bundle
+	mkdir -p "$BUNDLE/rootfs"
+	tar -xf "$TEST_IMAGE_TAR" -C "$BUNDLE/rootfs"
+	(cd "$BUNDLE" && "$MYDOCKER" spec) || return 1
+	# Not a terminal (none is there to give it), and the program each test sets.
+	spec_set '["process"]["terminal"] = False'
+}
+
+chapter_teardown() {
+	local id
+	# Every container this test made from a bundle, killed and removed.
+	for id in $("$MYDOCKER" list -q 2>/dev/null); do
+		"$MYDOCKER" delete --force "$id" >/dev/null 2>&1 || true
+	done
+}
+
+# spec_set PYTHON...: change the bundle's config.json: each argument is a Python statement on
+# c, the parsed config (c["process"]["args"] = [...]).
+spec_set() {
+	python3 - "$BUNDLE/config.json" "$@" <<'EOF_PY'
+import json, sys
+path = sys.argv[1]
+c = json.load(open(path))
+for statement in sys.argv[2:]:
+    exec("c" + statement if statement.startswith("[") else statement)
+json.dump(c, open(path, "w"), indent=2)
+EOF_PY
+}
+
+# args WORD...: the process's arguments.
+args() { spec_set "[\"process\"][\"args\"] = $(python3 -c 'import json, sys; print(json.dumps(sys.argv[1:]))' "$@")"; }
+
+# oci CMD...: mydocker with a time limit.
+oci() { timeout -k 5 30 "$MYDOCKER" "$@"; }
+
+# status_of ID: the status `state` reports.
+status_of() { oci state "$1" | python3 -c 'import json, sys; print(json.load(sys.stdin)["status"])'; }
+
+@test "spec writes runc's default config.json, and refuses to overwrite one" {
+	run python3 -c 'import json, sys; c = json.load(open(sys.argv[1])); print(c["ociVersion"][:2], c["root"]["path"], c["process"]["args"], c["process"]["cwd"], sorted(n["type"] for n in c["linux"]["namespaces"]))' "$BUNDLE/config.json"
+	assert_output "1. rootfs ['sh'] / ['ipc', 'mount', 'network', 'pid', 'uts']"
+	run -1 oci spec --bundle "$BUNDLE"
+	assert_equal "${#lines[@]}" 1
+	assert_output --partial "config.json"
+}
+
+@test "create sets the container up and its process waits; start runs the program; then it is stopped until delete" {
+	id=c$RANDOM
+	mark=/tmp/ran-$RANDOM
+	args sh -c "touch $mark; exec sleep 1000"
+	run oci create --bundle "$BUNDLE" --pid-file "$TEST_TMP/pid" "$id"
+	assert_success
+	assert_output ""
+	pid=$(cat "$TEST_TMP/pid")
+	[[ -d /proc/$pid ]]
+	assert_equal "$(status_of "$id")" created
+	# Set up, but the program has not run: the mark is not there, its process waits.
+	[[ ! -e $BUNDLE/rootfs$mark ]]
+	run oci state "$id"
+	assert_line --partial "\"pid\": $pid"
+	assert_line --partial "\"bundle\": \"$BUNDLE\""
+	run oci start "$id"
+	assert_success
+	wait_for "[[ -e $BUNDLE/rootfs$mark ]]"
+	assert_equal "$(status_of "$id")" running
+	# The same process, now the program.
+	assert_equal "$(readlink /proc/"$pid"/exe)" "$(readlink -f "$BUNDLE/rootfs/bin/busybox")"
+	run -1 oci start "$id"
+	run -1 oci delete "$id"
+	assert_output --partial "not stopped: running"
+	oci kill "$id" KILL
+	wait_for "[[ \$(status_of $id) == stopped ]]"
+	run oci state "$id"
+	assert_line --partial '"pid": 0'
+	oci delete "$id"
+	run -1 oci state "$id"
+	assert_output --partial "does not exist"
+	[[ ! -e $MYDOCKER_ROOT/containers/$id ]]
+}
+
+@test "run --bundle: the program's output and exit status, and nothing left" {
+	id=r$RANDOM code=$(rand_between 1 120) word=w$RANDOM
+	args sh -c "echo $word; echo err-$word >&2; exit $code"
+	run -"$code" oci run --bundle "$BUNDLE" "$id"
+	assert_line "$word"
+	assert_line "err-$word"
+	run -1 oci state "$id"
+	[[ ! -e $MYDOCKER_ROOT/containers/$id ]]
+}
+
+@test "kill: names and numbers of signals, --all, and not once stopped; delete --force" {
+	id=k$RANDOM code=$(rand_between 1 100)
+	args sh -c "trap 'exit $code' USR1; while :; do sleep 0.1; done"
+	oci create --bundle "$BUNDLE" "$id"
+	oci start "$id"
+	run oci kill "$id" sigusr1
+	assert_success
+	wait_for "[[ \$(status_of $id) == stopped ]]"
+	run -1 oci kill "$id" KILL
+	assert_output --partial "not running"
+	oci delete "$id"
+	id2=k2$RANDOM
+	args sleep 1000
+	oci create --bundle "$BUNDLE" "$id2"
+	oci start "$id2"
+	run -1 oci kill "$id2" NOSUCHSIGNAL
+	run oci delete --force "$id2"
+	assert_success
+	run -1 oci state "$id2"
+	run oci delete --force "nosuch$RANDOM"
+	assert_success
+}
+
+@test "list: table, json and -q, only bundles' containers" {
+	a=a$RANDOM b=b$RANDOM
+	args sleep 1000
+	oci create --bundle "$BUNDLE" "$a"
+	oci create --bundle "$BUNDLE" "$b"
+	oci start "$b"
+	run oci list -q
+	assert_equal "$(sort <<<"$output")" "$(printf '%s\n' "$a" "$b" | sort)"
+	run oci list -f json
+	assert_output --partial "\"id\": \"$a\""
+	run oci list
+	assert_line --regexp "^$a +[0-9]+ +created "
+	assert_line --regexp "^$b +[0-9]+ +running "
+}
+
+@test "errors: a bad ID, no bundle, an ID in use, a bad config: exit 1, one line, nothing left" {
+	run -1 oci create --bundle "$BUNDLE" 'bad/id'
+	run -1 oci create --bundle "$TEST_TMP/nosuch" "x$RANDOM"
+	assert_equal "${#lines[@]}" 1
+	id=e$RANDOM
+	args sleep 1000
+	oci create --bundle "$BUNDLE" "$id"
+	run -1 oci create --bundle "$BUNDLE" "$id"
+	assert_output "mydocker create: container with id exists: $id"
+	oci delete --force "$id"
+	spec_set '["process"]["args"] = []'
+	run -1 oci create --bundle "$BUNDLE" "y$RANDOM"
+	assert_equal "${#lines[@]}" 1
+	assert_output --partial "process.args"
+	[[ -z $(ls "$MYDOCKER_ROOT/containers") ]]
+}
+
+@test "config.json: hostname, env, cwd, user with groups, capabilities, rlimits, noNewPrivileges" {
+	h=host$RANDOM v=v$RANDOM uid=$(rand_between 1000 60000) gid=$(rand_between 1000 60000)
+	g1=$(rand_between 1000 60000) nofile=$(rand_between 100 1000)
+	mkdir -p "$BUNDLE/rootfs/work$v"
+	spec_set "[\"hostname\"] = \"$h\"" "[\"process\"][\"env\"] = [\"PATH=/bin:/sbin\", \"V=$v\"]" \
+		"[\"process\"][\"cwd\"] = \"/work$v\"" \
+		"[\"process\"][\"user\"] = {\"uid\": $uid, \"gid\": $gid, \"additionalGids\": [$g1]}" \
+		"[\"process\"][\"rlimits\"] = [{\"type\": \"RLIMIT_NOFILE\", \"hard\": $nofile, \"soft\": $nofile}]" \
+		'["process"]["noNewPrivileges"] = True' \
+		'["process"]["capabilities"] = {k: ["CAP_KILL", "CAP_NET_BIND_SERVICE"] for k in ("bounding", "effective", "permitted")}'
+	args sh -c 'hostname; echo V=$V; pwd; probe ids; ulimit -n; grep -E "^(CapEff|CapBnd|NoNewPrivs)" /proc/self/status'
+	run oci run --bundle "$BUNDLE" "u$RANDOM"
+	assert_success
+	assert_line "$h"
+	assert_line "V=$v"
+	assert_line "/work$v"
+	assert_line "uid=$uid/$uid/$uid gid=$gid/$gid/$gid groups=$g1"
+	assert_line "$nofile"
+	assert_line --regexp '^CapBnd:[[:space:]]+0000000000000420$'
+	assert_line --regexp '^NoNewPrivs:[[:space:]]+1$'
+}

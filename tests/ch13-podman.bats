@@ -1,0 +1,64 @@
+#!/usr/bin/env bats
+# ch13-oci, with Podman as the engine: `podman --runtime ch13/mydocker` runs its containers
+# through conmon and mydocker's runc command line (create, start, kill, delete, exec), as it does
+# with runc. Everything Podman keeps is in the test's own directory (--root, --runroot,
+# --tmpdir, file locks, a file of events), its cgroups are under the test's cgroup parent, and
+# every container runs with --network none.
+# new-options: create start delete
+
+load lib/helpers
+
+chapter_setup() {
+	command -v podman >/dev/null || skip "podman is not installed (sudo make deps)"
+	mkdir -p "$TEST_TMP/podman/tmp"
+	printf '[engine]\nlock_type = "file"\n' >"$TEST_TMP/podman/containers.conf"
+	export CONTAINERS_CONF=$TEST_TMP/podman/containers.conf TMPDIR=$TEST_TMP/podman/tmp
+	POD=(podman --root "$TEST_TMP/podman/root" --runroot "$TEST_TMP/podman/run"
+		--tmpdir "$TEST_TMP/podman/tmp" --storage-driver overlay --cgroup-manager cgroupfs
+		--events-backend file --runtime "$MYDOCKER" --runtime-flag "root=$MYDOCKER_ROOT")
+	RUN=(run --pull never --network none --cgroup-parent "/$MYDOCKER_CGROUP_PARENT"
+		--ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
+	# The import writes a cache into /var/lib/containers, which no flag moves: it runs where
+	# /var/lib is an empty tmpfs of its own.
+	unshare --mount --propagation private -- sh -c 'mount -t tmpfs podman-varlib /var/lib && exec "$@"' \
+		sh "${POD[@]}" import -q "$TEST_IMAGE_TAR" localhost/bb >/dev/null
+}
+
+chapter_teardown() {
+	[[ -z ${POD[*]:-} ]] || timeout 60 "${POD[@]}" rm -a -f -t 0 >/dev/null 2>&1 || true
+	# conmon starts `podman container cleanup` when a container ends: wait for those.
+	for _ in $(seq 100); do pgrep -f -- "$TEST_TMP/podman" >/dev/null || break; sleep 0.1; done
+}
+
+pod() { timeout -k 5 60 "${POD[@]}" "$@"; }
+
+@test "podman run --rm: the program runs through mydocker; its output and exit code come back" {
+	word=w$RANDOM code=$(rand_between 1 120)
+	run pod "${RUN[@]}" --rm localhost/bb sh -c "echo $word; exit $code"
+	assert_equal "$status" "$code"
+	assert_output "$word"
+	run pod "${RUN[@]}" --rm localhost/bb true
+	assert_success
+	[[ -z $(ls "$MYDOCKER_ROOT/containers") ]]
+}
+
+@test "podman run -d, ps, logs, exec, stop, rm" {
+	word=w$RANDOM
+	run pod "${RUN[@]}" -d localhost/bb sh -c "echo $word; exec sleep 1000"
+	assert_success
+	id=$output
+	# mydocker knows it, by Podman's ID.
+	run "$MYDOCKER" state "$id"
+	assert_output --partial '"status": "running"'
+	run pod ps --format '{{.ID}} {{.Status}}'
+	assert_output --regexp "^${id:0:12} Up"
+	wait_for "[[ \$(timeout 20 ${POD[*]} logs $id) == $word ]]"
+	run pod exec "$id" sh -c 'echo in-$((6 * 7))'
+	assert_output "in-42"
+	run pod stop -t 1 "$id"
+	assert_success
+	run pod rm "$id"
+	assert_success
+	run "$MYDOCKER" state "$id"
+	assert_failure
+}
