@@ -888,6 +888,7 @@ static const char spec_help[] =
 
 int cmd_spec(int argc, char **argv)
 {
+	die_status = 1; /* runc exits 1 on an error */
 	static const struct option longopts[] = {
 		{ "bundle", required_argument, NULL, 'b' },
 		{ "rootless", no_argument, NULL, 'R' },

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <linux/keyctl.h>
+#include <poll.h>
 #include <sched.h>
 #include <unistd.h>
 
@@ -88,6 +89,32 @@ static void detach_stdin(void)
 
 /* --- ch13: a bundle's process -------------------------------------------------------------- */
 
+/* A bundle's process may wait for `start` for long: it keeps nothing its caller had open but
+ * stdin, stdout, stderr, the --preserve-fds and its own pipes, socket and FIFO (a test
+ * harness's pipe held here would never see its end). */
+static void close_inherited(const struct container *c)
+{
+	int keep[] = { c->command_pipe[0], c->error_pipe[1], c->fifo_fd, c->console_socket[1] };
+	int n = sizeof keep / sizeof keep[0];
+	/* Sorted, so the gaps between them can be closed in order. */
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && keep[j] < keep[j - 1]; j--) {
+			int t = keep[j];
+			keep[j] = keep[j - 1];
+			keep[j - 1] = t;
+		}
+	unsigned from = 3 + (unsigned)c->opts->preserve_fds;
+	for (int i = 0; i < n; i++) {
+		if (keep[i] < 0 || (unsigned)keep[i] < from)
+			continue;
+		if ((unsigned)keep[i] > from && close_range(from, keep[i] - 1, 0) < 0)
+			fail("close inherited descriptors");
+		from = keep[i] + 1;
+	}
+	if (close_range(from, ~0U, 0) < 0)
+		fail("close inherited descriptors");
+}
+
 static const struct {
 	int type;
 	int flag;
@@ -152,21 +179,23 @@ static void bundle_process(struct container *c)
 }
 
 /* Tell `create` the container is set up (the error pipe closes without a word), then wait
- * until `start` opens exec.fifo: opening its write end blocks until then. The FIFO is in the
- * state directory, out of reach since pivot_root: it is reached through the descriptor opened
- * before (runc's way). */
+ * until `start` writes into exec.fifo, whose read end this process has held since it was
+ * cloned. (runc waits the other way round: its process opens the write end, which blocks
+ * until `start` opens the read end, and `start` must watch meanwhile for a process that died.
+ * Holding the read end, the process tells `start` that at once: its open fails with ENXIO.) */
 static void wait_for_start(struct container *c)
 {
-	char path[32];
+	struct pollfd p = { .fd = c->fifo_fd, .events = POLLIN };
+	char byte;
 	close_fd(&c->error_pipe[1]);
 	failure_fd = -1;
-	snprintf(path, sizeof path, "/proc/self/fd/%d", c->fifo_fd);
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, "0", 1) != 1) {
-		dprintf(STDERR_FILENO, "mydocker: wait for start: %s\n", strerror(errno));
+	while (poll(&p, 1, -1) < 0 && errno == EINTR)
+		;
+	if (read(c->fifo_fd, &byte, 1) != 1) {
+		dprintf(STDERR_FILENO, "mydocker: wait for start: %s\n",
+			errno ? strerror(errno) : "no start");
 		_exit(EXIT_RUNTIME);
 	}
-	close(fd);
 	close_fd(&c->fifo_fd);
 }
 
@@ -180,10 +209,9 @@ void container_init(struct container *c)
 	close_fd(&c->error_pipe[0]);
 	close_fd(&c->console_socket[0]);
 	close_fd(&c->input_pipe[1]);
-	/* The lock on the container's directory is its supervisor's: a bundle's process, which
-	 * waits for `start` long after `create` has gone, must not keep a copy of it. */
-	close_fd(&c->lock_fd);
 	failure_fd = c->error_pipe[1];
+	if (o->bundle)
+		close_inherited(c);
 	/* If mydocker dies, the kernel kills this process (and so the whole PID namespace). Not a
 	 * bundle's: `create` exits and leaves it to whoever runs the runtime (conmon, a shell). */
 	if (!o->bundle && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)

@@ -55,7 +55,7 @@ static const struct command {
 	{ "start", cmd_start, "Run the program of a created container (runc start)" },
 	{ "state", cmd_state, "Print the OCI state of a container (runc state)" },
 	{ "kill", cmd_kill, "Send a signal to a container's process (runc kill)" },
-	{ "delete", cmd_delete, "Remove a stopped container made from a bundle (runc delete)" },
+	{ "delete", cmd_delete, "Remove a stopped container of a bundle (runc delete)" },
 	{ "list", cmd_list, "List the containers made from bundles (runc list)" },
 };
 

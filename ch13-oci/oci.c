@@ -269,6 +269,7 @@ static int create_container(const struct create_opts *co, struct bundle *b, stru
 
 int cmd_create(int argc, char **argv)
 {
+	die_status = EXIT_OCI;
 	struct create_opts co;
 	struct bundle b;
 	struct run_opts o;
@@ -285,29 +286,18 @@ int cmd_create(int argc, char **argv)
 
 /* --- start -------------------------------------------------------------------------------- */
 
-/* Open exec.fifo of the container in DIR and read the byte its process writes once it can go:
- * that open is what unblocks it. The process may die instead (a SIGKILL from outside): then
- * nobody ever writes, so the wait also looks at the process, and gives up after WAIT_MS. */
+/* Let the process of R run: one byte into exec.fifo, whose read end it holds while it lives
+ * (so the open fails, ENXIO, once it has died). */
 static int release(const struct record *r)
 {
 	char *fifo = path_join(r->dir, "exec.fifo");
-	int fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC), rc = -1;
-	if (fd < 0)
-		warn_errno("open %s", fifo);
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	for (int waited = 0; fd >= 0 && waited < WAIT_MS; waited += 100) {
-		char byte;
-		if (poll(&p, 1, 100) > 0 && read(fd, &byte, 1) == 1) {
-			rc = 0;
-			break;
-		}
-		if (!strcmp(status_of(r), "stopped")) {
-			warn("container %s exited before it could start", r->id);
-			break;
-		}
-	}
-	if (fd >= 0 && rc < 0 && !strcmp(status_of(r), "created"))
-		warn("container %s did not start in %d s", r->id, WAIT_MS / 1000);
+	int fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC), rc = -1;
+	if (fd < 0 && errno == ENXIO)
+		warn("container %s exited before it could start", r->id);
+	else if (fd < 0 || write(fd, "0", 1) != 1)
+		warn_errno("write %s", fifo);
+	else
+		rc = 0;
 	if (fd >= 0)
 		close(fd);
 	if (rc == 0)
@@ -356,6 +346,7 @@ static const char start_help[] = "Usage: " START_USAGE "\n"
 
 int cmd_start(int argc, char **argv)
 {
+	die_status = EXIT_OCI;
 	no_options(argc, argv, start_help, START_USAGE);
 	if (optind != argc - 1)
 		die("want exactly one container ID (usage: " START_USAGE ")");
@@ -375,6 +366,7 @@ static const char state_help[] =
 
 int cmd_state(int argc, char **argv)
 {
+	die_status = EXIT_OCI;
 	struct record r;
 	no_options(argc, argv, state_help, STATE_USAGE);
 	if (optind != argc - 1)
@@ -399,6 +391,7 @@ static const char list_help[] = "Usage: " LIST_USAGE "\n"
 
 int cmd_list(int argc, char **argv)
 {
+	die_status = EXIT_OCI;
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -502,6 +495,7 @@ static const char kill_help[] =
 
 int cmd_kill(int argc, char **argv)
 {
+	die_status = EXIT_OCI;
 	static const struct option longopts[] = {
 		{ "all", no_argument, NULL, 'a' },
 		OPT_HELP,
@@ -606,6 +600,7 @@ static int delete_one(const char *id, bool force)
 
 int cmd_delete(int argc, char **argv)
 {
+	die_status = EXIT_OCI;
 	static const struct option longopts[] = {
 		{ "force", no_argument, NULL, 'f' },
 		OPT_HELP,
@@ -649,6 +644,7 @@ bool oci_run_wanted(int argc, char **argv)
 
 int cmd_run_bundle(int argc, char **argv)
 {
+	die_status = EXIT_OCI;
 	struct create_opts co;
 	struct bundle b;
 	struct run_opts o;

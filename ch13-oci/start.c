@@ -217,9 +217,11 @@ static int connect_unix(const char *path)
 static int bundle_stdio(struct container *c)
 {
 	char *fifo = path_join(c->dir, "exec.fifo");
-	int rc = mkfifo(fifo, 0622);
+	/* Its read end is opened here, so the container's process holds it from its first
+	 * moment: `start` can open the write end only while that process lives. */
+	int rc = mkfifo(fifo, 0600);
 	if (rc == 0)
-		rc = c->fifo_fd = open(fifo, O_PATH | O_CLOEXEC);
+		rc = c->fifo_fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (rc < 0)
 		warn_errno("make %s", fifo);
 	free(fifo);

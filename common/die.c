@@ -10,6 +10,8 @@
 /* The command that runs, for the prefix; NULL before main() knows it. */
 static const char *command;
 
+int die_status = EXIT_RUNTIME;
+
 void report_command(const char *name)
 {
 	command = name;
@@ -56,7 +58,7 @@ void die(const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport(0, fmt, ap);
 	va_end(ap);
-	exit(EXIT_RUNTIME);
+	exit(die_status);
 }
 
 void die_errno(const char *fmt, ...)
@@ -66,5 +68,5 @@ void die_errno(const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport(err, fmt, ap);
 	va_end(ap);
-	exit(EXIT_RUNTIME);
+	exit(die_status);
 }

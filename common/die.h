@@ -7,6 +7,10 @@
 /* Exit status for errors of mydocker itself, as Docker uses it (125). */
 #define EXIT_RUNTIME 125
 
+/* The exit status of die() and die_errno(): EXIT_RUNTIME unless a command says otherwise
+ * (runc's commands exit 1, ch13). */
+extern int die_status;
+
 /* Every message from now on (also in the processes this one forks) names command NAME. */
 void report_command(const char *name);
 
