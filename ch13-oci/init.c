@@ -28,8 +28,8 @@
 #include "util.h"
 
 /* The environment a container starts with, as Docker gives it: nothing leaks in from the host
- * but what -e and --env-file name, and those go on top of the defaults. HOME comes with the
- * user (user.c), unless -e sets it. */
+ * but what -e and --env-file name, and those go on top of the defaults. With -u, HOME comes
+ * with the user (user.c), unless -e sets it. */
 static void set_environment(const struct run_opts *o)
 {
 	char host[256];
@@ -44,6 +44,8 @@ static void set_environment(const struct run_opts *o)
 	setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
 	if (gethostname(host, sizeof host) == 0)
 		setenv("HOSTNAME", host, 1);
+	if (!o->sec.user)
+		setenv("HOME", "/root", 1);
 	if (o->tty)
 		setenv("TERM", "xterm", 1);
 	/* putenv keeps the string itself: it lives in this process's copy of the options. A

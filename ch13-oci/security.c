@@ -32,7 +32,7 @@ void security_apply(const struct security *sec, const struct sock_fprog *filter)
 		fail("prctl(PR_SET_KEEPCAPS)");
 	if ((sec->numeric
 		 ? user_switch_ids(sec->uid, sec->gid, sec->groups, sec->ngroups, why, sizeof why)
-		 : user_switch(sec->user ? sec->user : "0", why, sizeof why)) < 0)
+		 : user_switch(sec->user, why, sizeof why)) < 0)
 		fail("%s", why);
 	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
 		fail("prctl(PR_SET_KEEPCAPS)");

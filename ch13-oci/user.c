@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,7 +100,7 @@ static int member_of(const char *name, gid_t *list, int max)
 	return n;
 }
 
-/* Become UID, GID with GROUPS; HOME, unless set already. */
+/* Become UID, GID with GROUPS; HOME (if not NULL), unless set already. */
 static int become(uid_t uid, gid_t gid, const gid_t *groups, size_t n, const char *home, char *why,
 		  size_t size)
 {
@@ -123,7 +124,7 @@ static int become(uid_t uid, gid_t gid, const gid_t *groups, size_t n, const cha
 		return -1;
 	}
 	/* HOME from the passwd entry, unless -e set it: in Docker -e wins. */
-	if (setenv("HOME", home, 0) < 0) {
+	if (home && setenv("HOME", home, 0) < 0) {
 		snprintf(why, size, "set HOME");
 		return -1;
 	}
@@ -133,6 +134,9 @@ static int become(uid_t uid, gid_t gid, const gid_t *groups, size_t n, const cha
 int user_switch(const char *spec, char *why, size_t size)
 {
 	char user[64] = "", group[64] = "", home[256] = "/", name[64] = "";
+	bool root = !spec; /* no -u: root, whose HOME init has set already */
+	if (root)
+		spec = "0";
 	const char *colon = strchr(spec, ':');
 	snprintf(user, sizeof user, "%.*s", colon ? (int)(colon - spec) : (int)strlen(spec), spec);
 	if (colon)
@@ -169,7 +173,11 @@ int user_switch(const char *spec, char *why, size_t size)
 	/* The user's groups in /etc/group, unless -u named the group: then that one only, as
 	 * runc does. */
 	int n = *group ? 0 : member_of(*name ? name : NULL, groups, MAX_GROUPS);
-	return become(uid, gid, groups, n, uid == 0 && !pw.pw_dir ? "/root" : home, why, size);
+	return become(uid, gid, groups, n,
+		      root		       ? NULL
+		      : uid == 0 && !pw.pw_dir ? "/root"
+					       : home,
+		      why, size);
 }
 
 int user_switch_ids(uid_t uid, gid_t gid, const gid_t *groups, size_t n, char *why, size_t size)

@@ -9,10 +9,10 @@
  * anything is made; the names are looked up only inside the root.) */
 int user_check(const char *spec);
 
-/* In init, after pivot_root: become SPEC ("0" without -u, so that root too gets the image's
- * groups, not mydocker's). Names are looked up in the container's /etc/passwd and /etc/group
+/* In init, after pivot_root: become SPEC (NULL without -u: root, with root's groups in the
+ * image, not mydocker's). Names are looked up in the container's /etc/passwd and /etc/group
  * (never the host's); the supplementary groups are the user's groups there; a terminal on stdin
- * becomes the user's; HOME is set from /etc/passwd unless -e set it. 0, or -1 with errno set
+ * becomes the user's; with -u, HOME is set from /etc/passwd unless -e set it. 0, or -1 with errno set
  * (ENOENT: no such user or group) and what failed in WHY, such as "unable to find user
  * nosuch in the image's /etc/passwd". */
 int user_switch(const char *spec, char *why, size_t size);
