@@ -807,6 +807,25 @@ int bundle_load(const char *dir, struct bundle *b, char *why, size_t size)
 	return read_config(&r, b->json);
 }
 
+int bundle_load_process(const char *path, struct bundle *b, char *why, size_t size)
+{
+	struct reader r = { .b = b, .why = why, .size = size };
+	memset(b, 0, sizeof *b);
+	b->json = json_object_from_file(path);
+	if (!b->json) {
+		snprintf(why, size, "%s: %s", path,
+			 access(path, R_OK) < 0 ? strerror(errno) : json_util_get_last_err());
+		return -1;
+	}
+	if (read_process(&r, b->json) < 0) {
+		char line[1024];
+		snprintf(line, sizeof line, "%s", why);
+		snprintf(why, size, "%s: %s", path, line + strlen("config.json: "));
+		return -1;
+	}
+	return 0;
+}
+
 void bundle_free(struct bundle *b)
 {
 	free(b->dir);

@@ -41,14 +41,18 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bundle.h"
+#include "caps.h"
 #include "container.h"
 #include "die.h"
 #include "exec.h"
 #include "image.h"
+#include "oci.h"
 #include "opts.h"
 #include "pipe.h"
 #include "privs.h"
@@ -86,6 +90,12 @@ struct exec_opts {
 	size_t nenv;	       /* how many -e */
 	const char *container; /* as the user named it */
 	char **argv;	       /* the command and its arguments */
+	/* ch13: runc's exec. --process FILE gives the whole process in config.json's form (its
+	 * args, env, cwd, user, capabilities, terminal) instead of the container's; --detach
+	 * returns once it runs, leaving it to the caller (conmon), with --pid-file for its PID. */
+	const char *process, *pid_file, *console_socket;
+	bool detach;
+	struct bundle proc;
 };
 
 /* The namespaces exec enters, in the order it enters them (see the top of this file). */
@@ -120,6 +130,19 @@ struct target {
 	struct sock_fprog filter;	/* its seccomp filter, compiled on the host; none: empty */
 };
 
+/* ch13: --process FILE: the command, its environment, directory and terminal from the file. */
+static void read_process_file(struct exec_opts *o)
+{
+	char why[1024];
+	if (bundle_load_process(o->process, &o->proc, why, sizeof why) < 0)
+		die("%s", why);
+	o->argv = o->proc.args;
+	o->workdir = o->proc.cwd;
+	o->tty = o->proc.terminal;
+	if (o->tty && !o->console_socket)
+		die("a process with a terminal needs --console-socket");
+}
+
 static void parse_exec_options(int argc, char **argv, struct exec_opts *o)
 {
 	static const struct option longopts[] = {
@@ -127,14 +150,31 @@ static void parse_exec_options(int argc, char **argv, struct exec_opts *o)
 		{ "tty", no_argument, NULL, 't' },
 		{ "env", required_argument, NULL, 'e' },
 		{ "workdir", required_argument, NULL, 'w' },
+		{ "process", required_argument, NULL, 'p' },
+		{ "pid-file", required_argument, NULL, 'P' },
+		{ "console-socket", required_argument, NULL, 'C' },
+		{ "detach", no_argument, NULL, 'd' },
 		OPT_HELP,
 		{ 0 },
 	};
 	int c;
 	o->env = xmalloc(argc * sizeof *o->env);
 	/* "+": stop at the container's name, so the command's own options are left alone. */
-	while ((c = next_option(argc, argv, "+:ite:w:", longopts, exec_help, EXEC_USAGE)) != -1) {
+	while ((c = next_option(argc, argv, "+:ite:w:p:d", longopts, exec_help, EXEC_USAGE)) !=
+	       -1) {
 		switch (c) {
+		case 'p':
+			o->process = optarg;
+			break;
+		case 'P':
+			o->pid_file = optarg;
+			break;
+		case 'C':
+			o->console_socket = optarg;
+			break;
+		case 'd':
+			o->detach = true;
+			break;
 		case 'i':
 			o->interactive = true;
 			break;
@@ -157,6 +197,8 @@ static void parse_exec_options(int argc, char **argv, struct exec_opts *o)
 	if (optind >= argc)
 		die("no container given (usage: " EXEC_USAGE ")");
 	o->container = argv[optind++];
+	if (o->process)
+		return read_process_file(o);
 	if (optind >= argc)
 		die("no command given (usage: " EXEC_USAGE ")");
 	o->argv = argv + optind;
@@ -306,7 +348,10 @@ static int read_environment(struct target *t, const struct exec_opts *o)
 	}
 	t->env = xmalloc(sizeof *t->env);
 	t->env[0] = NULL;
-	for (size_t i = 0; i < len; i += strnlen(t->environ_text + i, len - i) + 1) {
+	/* With --process the environment is the file's, all of it. */
+	for (char **e = o->process ? o->proc.env : NULL; e && *e; e++)
+		env_set(t, *e);
+	for (size_t i = 0; !o->process && i < len; i += strnlen(t->environ_text + i, len - i) + 1) {
 		/* The last entry ends with a NUL too, unless the process wrote over its own. */
 		if (memchr(t->environ_text + i, '\0', len - i) && strchr(t->environ_text + i, '='))
 			env_set(t, t->environ_text + i);
@@ -362,12 +407,22 @@ static int hold_container(struct target *t, const struct record *r, const struct
 
 /* What container R may do, and its seccomp filter, compiled while the host's profile can still
  * be read. */
-static int prepare_security(struct target *t, const struct record *r)
+static int prepare_security(struct target *t, const struct record *r, const struct exec_opts *o)
 {
 	char why[512];
 	if (record_security(r, &t->sec) < 0) {
 		warn("container %s: its record does not say what it may do", r->id);
 		return -1;
+	}
+	/* ch13: --process says who the command is and what it may do, as config.json would. */
+	if (o->process) {
+		const struct bundle *p = &o->proc;
+		t->sec.numeric = true;
+		t->sec.uid = p->uid, t->sec.gid = p->gid;
+		t->sec.groups = p->groups, t->sec.ngroups = p->ngroups;
+		memcpy(t->sec.sets, p->caps, sizeof t->sec.sets);
+		t->sec.caps = p->caps[CAPS_BOUNDING];
+		t->sec.no_new_privs = p->no_new_privs;
 	}
 	if (!t->sec.unconfined &&
 	    seccomp_prepare(t->sec.seccomp, t->sec.caps, &t->filter, why, sizeof why) < 0) {
@@ -425,7 +480,7 @@ exec_child(struct target *t, const struct exec_opts *o, const sigset_t *mask)
 	 * ended. A parent that died before the prctl sends no signal; then its end of the error
 	 * pipe is closed, which poll() shows as POLLERR on ours. (getppid() cannot tell: the
 	 * parent is outside the container's PID namespace, so it is 0 either way.) */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+	if (!o->detach && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		child_failed(fd, EXIT_RUNTIME, "prctl(PR_SET_PDEATHSIG)");
 	struct pollfd parent = { .fd = fd };
 	if (poll(&parent, 1, 0) == 1 && (parent.revents & POLLERR))
@@ -440,15 +495,15 @@ exec_child(struct target *t, const struct exec_opts *o, const sigset_t *mask)
 		child_failed(fd, EXIT_RUNTIME, "setsid");
 	if (o->tty)
 		take_pty(t, fd);
-	else if (o->interactive && dup2(t->input[0], STDIN_FILENO) < 0)
+	else if (o->interactive && !o->detach && dup2(t->input[0], STDIN_FILENO) < 0)
 		child_failed(fd, EXIT_RUNTIME, "make stdin the pipe from mydocker");
-	if (!o->tty && !o->interactive) {
+	if (!o->tty && !o->interactive && !o->detach) {
 		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (null < 0 || dup2(null, STDIN_FILENO) < 0)
 			child_failed(fd, EXIT_RUNTIME, "redirect stdin to /dev/null");
 		close_fd(&null);
 	}
-	for (int i = 0; i < 2 && !o->tty; i++)
+	for (int i = 0; i < 2 && !o->tty && !o->detach; i++)
 		if (dup2(t->output[i][1], STDOUT_FILENO + i) < 0)
 			child_failed(fd, EXIT_RUNTIME, "make stdout and stderr pipes to mydocker");
 	/* The mount namespace is the container's now: DIR is a path in the container. A
@@ -482,6 +537,9 @@ exec_child(struct target *t, const struct exec_opts *o, const sigset_t *mask)
  * for the pty's master, without pipes (stdin's with -i only). */
 static int make_stdio(struct target *t, const struct exec_opts *o)
 {
+	/* Detached, its stdin, stdout and stderr are exec's own (conmon's pipes). */
+	if (o->detach && !o->tty)
+		return 0;
 	if (o->tty)
 		return socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, t->console);
 	if (pipe2(t->output[0], O_CLOEXEC) < 0 || pipe2(t->output[1], O_CLOEXEC) < 0)
@@ -507,6 +565,30 @@ static int connect_stdio(struct target *t, const struct exec_opts *o)
 		t->output[0][0] = t->output[1][0] = t->input[1] = -1;
 	}
 	relay_user(o->interactive ? STDIN_FILENO : -1, STDOUT_FILENO, STDERR_FILENO);
+	return rc;
+}
+
+/* ch13: the pty's master, which the child sent, on to the socket --console-socket names. */
+static int hand_over_pty(struct target *t, const struct exec_opts *o)
+{
+	int master, sock = -1;
+	char byte;
+	if (recv_fd(t->console[0], &byte, 1, &master) < 0) {
+		warn_errno("receive the command's pty");
+		return -1;
+	}
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	snprintf(addr.sun_path, sizeof addr.sun_path, "%s", o->console_socket);
+	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int rc = sock < 0 || connect(sock, (struct sockaddr *)&addr, sizeof addr) < 0 ||
+			 send_fd(sock, "t", 1, master) < 0
+		     ? -1
+		     : 0;
+	if (rc < 0)
+		warn_errno("send the pty to %s", o->console_socket);
+	if (sock >= 0)
+		close(sock);
+	close(master);
 	return rc;
 }
 
@@ -546,13 +628,16 @@ static int exec_in_container(const struct exec_opts *o)
 		warn_errno("prctl(PR_SET_DUMPABLE)");
 		goto out;
 	}
-	if (prepare_security(&t, &r) < 0 || hold_container(&t, &r, o) < 0)
+	if (prepare_security(&t, &r, o) < 0 || hold_container(&t, &r, o) < 0)
 		goto out;
 	if (pipe2(t.error_pipe, O_CLOEXEC) < 0 || make_stdio(&t, o) < 0) {
 		warn_errno("pipe");
 		goto out;
 	}
-	if (enter_namespaces(&t) < 0)
+	/* --pid-file is a host path: its directory is held before entering the namespaces. */
+	const char *pid_name = NULL;
+	int pid_dir = o->pid_file ? pid_file_dir(o->pid_file, &pid_name) : -1;
+	if ((o->pid_file && pid_dir < 0) || enter_namespaces(&t) < 0)
 		goto out;
 	fflush(NULL);
 	pid_t pid = fork();
@@ -573,6 +658,16 @@ static int exec_in_container(const struct exec_opts *o)
 		close_fd(&t.output[i][1]);
 	/* The error pipe stays empty until execve closes it, or holds why the child failed. */
 	code = receive_failure(t.error_pipe[0]);
+	/* ch13: detached, it is the caller's from now on: its PID, and with a terminal the pty's
+	 * master to the console socket. */
+	if (code == 0 && o->detach) {
+		if ((o->tty && hand_over_pty(&t, o) < 0) ||
+		    (pid_dir >= 0 && write_pid_at(pid_dir, pid_name, pid) < 0)) {
+			kill(pid, SIGKILL);
+			code = EXIT_RUNTIME;
+		}
+		goto out;
+	}
 	if (code == 0 && connect_stdio(&t, o) < 0) {
 		kill(pid, SIGKILL);
 		code = EXIT_RUNTIME;
@@ -606,5 +701,7 @@ int cmd_exec(int argc, char **argv)
 	require_safe_root();
 	int code = exec_in_container(&o);
 	free(o.env);
+	if (o.process)
+		bundle_free(&o.proc);
 	return code;
 }

@@ -165,6 +165,11 @@ int main(int argc, char **argv)
 	 * binary, which no process in there can change (sealed.c). */
 	if (!strcmp(cmd, "exec"))
 		run_sealed(all);
+	/* runc's commands keep their containers in /run/mydocker, as runc in /run/runc, unless
+	 * --root or $MYDOCKER_ROOT says otherwise: an engine runs the runtime with neither (Podman
+	 * passes no environment, and the clean-up that conmon starts passes no flag). */
+	if (!strcmp(state_root, DEFAULT_ROOT) && oci_command(argc - 1, argv + 1))
+		state_root = OCI_DEFAULT_ROOT;
 	if (!strcmp(cmd, "run") && oci_run_wanted(argc - 1, argv + 1)) {
 		report_command("run");
 		return cmd_run_bundle(argc - 1, argv + 1);

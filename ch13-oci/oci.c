@@ -217,24 +217,6 @@ static void bundle_to_opts(const struct bundle *b, const struct create_opts *co,
 	sec->unconfined = !b->seccomp;
 }
 
-/* Write the PID into FILE, whole or not at all: a temporary file renamed over it. */
-static int write_pid_file(const char *file, pid_t pid)
-{
-	char *tmp = xasprintf("%s.tmp.%d", file, getpid());
-	FILE *f = fopen(tmp, "we");
-	int rc = f && fprintf(f, "%d", pid) > 0 ? 0 : -1;
-	if (f && fclose(f) != 0)
-		rc = -1;
-	if (rc == 0 && rename(tmp, file) < 0)
-		rc = -1;
-	if (rc < 0) {
-		warn_errno("write the pid file %s", file);
-		unlink(tmp);
-	}
-	free(tmp);
-	return rc;
-}
-
 /* Make container CO->id from its bundle, up to its process waiting for `start`. On success C
  * holds it (the caller forgets or supervises it); on failure nothing is left. */
 static int create_container(const struct create_opts *co, struct bundle *b, struct run_opts *o,
@@ -258,7 +240,7 @@ static int create_container(const struct create_opts *co, struct bundle *b, stru
 	/* A write to the pipe of an init that died must fail with EPIPE, not kill mydocker. */
 	signal(SIGPIPE, SIG_IGN);
 	int code = container_create_bundle(c, co->id) < 0 ? EXIT_OCI : start_container(c, &st);
-	if (code == 0 && co->pid_file && write_pid_file(co->pid_file, c->pid) < 0)
+	if (code == 0 && co->pid_file && write_pid(co->pid_file, c->pid) < 0)
 		code = EXIT_OCI;
 	if (code) {
 		container_destroy(c);
@@ -632,6 +614,58 @@ static const char run_help[] =
     "create, then start, the container ID of the bundle DIR; without -d wait for it to exit\n"
     "and delete it, with its exit status as mydocker's. (Without --bundle, `mydocker run`\n"
     "runs an image, as Docker.)\n";
+
+int pid_file_dir(const char *file, const char **name)
+{
+	const char *slash = strrchr(file, '/');
+	char *dir = slash ? xasprintf("%.*s", (int)(slash - file + 1), file) : xstrdup(".");
+	int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		warn_errno("open %s for the pid file", dir);
+	free(dir);
+	*name = slash ? slash + 1 : file;
+	return fd;
+}
+
+int write_pid_at(int dir, const char *name, pid_t pid)
+{
+	char *tmp = xasprintf(".%s.%d", name, getpid());
+	int fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int rc = fd < 0 || dprintf(fd, "%d", (int)pid) < 0 || close(fd) < 0 ||
+			 renameat(dir, tmp, dir, name) < 0
+		     ? -1
+		     : 0;
+	if (rc < 0) {
+		warn_errno("write the pid file %s", name);
+		unlinkat(dir, tmp, 0);
+	}
+	free(tmp);
+	return rc;
+}
+
+int write_pid(const char *file, pid_t pid)
+{
+	const char *name;
+	int dir = pid_file_dir(file, &name);
+	int rc = dir < 0 ? -1 : write_pid_at(dir, name, pid);
+	if (dir >= 0)
+		close(dir);
+	return rc;
+}
+
+bool oci_command(int argc, char **argv)
+{
+	static const char *const names[] = { "spec", "create", "start", "state",
+					     "kill", "delete", "list",	NULL };
+	for (const char *const *n = names; *n; n++)
+		if (!strcmp(argv[0], *n))
+			return true;
+	if (!strcmp(argv[0], "exec"))
+		for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+			if (!strncmp(argv[i], "--process", 9))
+				return true;
+	return !strcmp(argv[0], "run") && oci_run_wanted(argc, argv);
+}
 
 bool oci_run_wanted(int argc, char **argv)
 {

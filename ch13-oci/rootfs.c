@@ -672,6 +672,11 @@ static void mount_one(int root, const struct bundle *b, const struct bundle_moun
 		      : mount(m->source ? m->source : type, onto, type, flags, m->data);
 	if (rc < 0)
 		fail("mount %s on %s", bind ? m->source : type, m->destination);
+	/* FD is what was under the new mount: the flags and the propagation are the new mount's,
+	 * so it is opened again, now on top. */
+	close(fd);
+	fd = open_destination(root, m, dir);
+	snprintf(onto, sizeof onto, "/proc/self/fd/%d", fd);
 	if (bind && (flags & ~(unsigned long)(MS_BIND | MS_REC)) &&
 	    mount(NULL, onto, NULL, MS_REMOUNT | MS_BIND | (flags & ~(unsigned long)MS_REC), NULL) <
 		0)

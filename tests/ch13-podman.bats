@@ -15,9 +15,14 @@ chapter_setup() {
 	export CONTAINERS_CONF=$TEST_TMP/podman/containers.conf TMPDIR=$TEST_TMP/podman/tmp
 	POD=(podman --root "$TEST_TMP/podman/root" --runroot "$TEST_TMP/podman/run"
 		--tmpdir "$TEST_TMP/podman/tmp" --storage-driver overlay --cgroup-manager cgroupfs
-		--events-backend file --runtime "$MYDOCKER" --runtime-flag "root=$MYDOCKER_ROOT")
+		--events-backend file --runtime "$MYDOCKER")
 	RUN=(run --pull never --network none --cgroup-parent "/$MYDOCKER_CGROUP_PARENT"
-		--ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
+		--log-driver k8s-file --ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
+	# Podman runs the runtime without an environment or --root (its clean-up process cannot
+	# be given one): so mydocker's runc commands use /run/mydocker, which in this test's
+	# sandbox (a /run of its own) is this test's state root.
+	mkdir -p /run/mydocker
+	mount --bind "$MYDOCKER_ROOT" /run/mydocker
 	# The import writes a cache into /var/lib/containers, which no flag moves: it runs where
 	# /var/lib is an empty tmpfs of its own.
 	unshare --mount --propagation private -- sh -c 'mount -t tmpfs podman-varlib /var/lib && exec "$@"' \
@@ -28,9 +33,17 @@ chapter_teardown() {
 	[[ -z ${POD[*]:-} ]] || timeout 60 "${POD[@]}" rm -a -f -t 0 >/dev/null 2>&1 || true
 	# conmon starts `podman container cleanup` when a container ends: wait for those.
 	for _ in $(seq 100); do pgrep -f -- "$TEST_TMP/podman" >/dev/null || break; sleep 0.1; done
+	umount /run/mydocker 2>/dev/null || true
+	# conmon puts itself in a cgroup "conmon" under the parent it was given: the test's own.
+	local d
+	for d in /sys/fs/cgroup/*/"$MYDOCKER_CGROUP_PARENT"/conmon /sys/fs/cgroup/"$MYDOCKER_CGROUP_PARENT"/conmon; do
+		[[ -d $d ]] && rmdir "$d" 2>/dev/null || true
+	done
 }
 
 pod() { timeout -k 5 60 "${POD[@]}" "$@"; }
+# logs_are ID TEXT: podman logs of ID are TEXT (for settled, which retries for 5 s).
+logs_are() { [[ $(pod logs "$1") == "$2" ]]; }
 
 @test "podman run --rm: the program runs through mydocker; its output and exit code come back" {
 	word=w$RANDOM code=$(rand_between 1 120)
@@ -52,7 +65,7 @@ pod() { timeout -k 5 60 "${POD[@]}" "$@"; }
 	assert_output --partial '"status": "running"'
 	run pod ps --format '{{.ID}} {{.Status}}'
 	assert_output --regexp "^${id:0:12} Up"
-	wait_for "[[ \$(timeout 20 ${POD[*]} logs $id) == $word ]]"
+	settled logs_are "$id" "$word"
 	run pod exec "$id" sh -c 'echo in-$((6 * 7))'
 	assert_output "in-42"
 	run pod stop -t 1 "$id"
