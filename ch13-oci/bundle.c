@@ -418,9 +418,10 @@ static int read_mount(struct reader *r, struct json_object *e, struct bundle_mou
 		} else if (propagation_of(*o)) {
 			m->propagation = propagation_of(*o);
 		} else if (refused_word(*o)) {
+			refuse(r, "mounts[].options", "\"%s\" (on %s) is not supported", *o,
+			       m->destination);
 			free(options);
-			return refuse(r, "mounts[].options", "\"%s\" (on %s) is not supported", *o,
-				      m->destination);
+			return -1;
 		} else {
 			size_t add = strlen(*o);
 			m->data = xrealloc(m->data, len + add + 2);
@@ -805,6 +806,13 @@ int bundle_load(const char *dir, struct bundle *b, char *why, size_t size)
 	}
 	free(path);
 	return read_config(&r, b->json);
+}
+
+int bundle_load_hooks(struct json_object *hooks, struct bundle *b, char *why, size_t size)
+{
+	struct reader r = { .b = b, .why = why, .size = size };
+	memset(b, 0, sizeof *b);
+	return read_hooks(&r, hooks);
 }
 
 int bundle_load_process(const char *path, struct bundle *b, char *why, size_t size)

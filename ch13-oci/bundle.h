@@ -129,6 +129,9 @@ struct bundle {
 int bundle_load(const char *dir, struct bundle *b, char *why, size_t size);
 void bundle_free(struct bundle *b);
 
+/* The hooks of config.json's form in HOOKS (kept in a container's record) into B's. */
+int bundle_load_hooks(struct json_object *hooks, struct bundle *b, char *why, size_t size);
+
 /* A process of config.json's form (`exec --process FILE`): its fields into B's process part. */
 int bundle_load_process(const char *path, struct bundle *b, char *why, size_t size);
 

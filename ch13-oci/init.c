@@ -13,11 +13,14 @@
 #include <linux/keyctl.h>
 #include <poll.h>
 #include <sched.h>
+
+#include <json-c/json.h>
 #include <unistd.h>
 
 #include "bundle.h"
 #include "container.h"
 #include "die.h"
+#include "hooks.h"
 #include "init.h"
 #include "netlink.h"
 #include "pipe.h"
@@ -201,6 +204,25 @@ static void wait_for_start(struct container *c)
 	close_fd(&c->fifo_fd);
 }
 
+/* startContainer hooks: paths in the container; the state they read is what this process
+ * knows of it (its PID is the one it has in its own PID namespace). */
+static void start_container_hooks(const struct container *c)
+{
+	const struct bundle *b = c->opts->bundle;
+	if (!b->hooks.n[HOOK_START_CONTAINER])
+		return;
+	struct json_object *state = json_object_new_object();
+	json_object_object_add(state, "ociVersion", json_object_new_string("1.0.2"));
+	json_object_object_add(state, "id", json_object_new_string(c->id));
+	json_object_object_add(state, "status", json_object_new_string("running"));
+	json_object_object_add(state, "pid", json_object_new_int(getpid()));
+	json_object_object_add(state, "bundle", json_object_new_string(b->dir));
+	int rc = run_hooks(&b->hooks, HOOK_START_CONTAINER, state);
+	json_object_put(state);
+	if (rc < 0)
+		_exit(EXIT_RUNTIME);
+}
+
 void container_init(struct container *c)
 {
 	const struct run_opts *o = c->opts;
@@ -274,9 +296,12 @@ void container_init(struct container *c)
 		bundle_process(c);
 	/* Root inside gives up what a container may not do (security.c), last before the command. */
 	security_apply(&o->sec, c->seccomp.filter ? &c->seccomp : NULL);
-	/* A bundle's process waits here for `start` (its setup is done: `create` returns). */
-	if (o->bundle)
+	/* A bundle's process waits here for `start` (its setup is done: `create` returns), then
+	 * runs the startContainer hooks, in the container. */
+	if (o->bundle) {
 		wait_for_start(c);
+		start_container_hooks(c);
+	}
 	/* The command gets stdin, stdout and stderr, nothing else of whoever started mydocker:
 	 * every other descriptor is closed by execve. A bundle's may keep --preserve-fds more. */
 	if (close_range(3 + (o->bundle ? o->preserve_fds : 0), ~0U, CLOSE_RANGE_CLOEXEC) < 0)

@@ -34,6 +34,7 @@
 #include "cgroup.h"
 #include "container.h"
 #include "die.h"
+#include "hooks.h"
 #include "image.h"
 #include "lifecycle.h"
 #include "oci.h"
@@ -116,6 +117,25 @@ static void print_json(struct json_object *j)
 	puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 						   JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(j);
+}
+
+/* Run the hooks of KIND kept in R's record (config.json's), with R's state on their stdin. */
+static int record_hooks(const struct record *r, int kind)
+{
+	struct json_object *hooks;
+	struct bundle b;
+	char why[512];
+	if (!json_object_object_get_ex(r->config, "hooks", &hooks))
+		return 0;
+	if (bundle_load_hooks(hooks, &b, why, sizeof why) < 0) {
+		warn("%s", why);
+		return -1;
+	}
+	struct json_object *state = state_json(r);
+	int rc = run_hooks(&b.hooks, kind, state);
+	json_object_put(state);
+	bundle_free(&b);
+	return rc;
 }
 
 /* --- create ------------------------------------------------------------------------------- */
@@ -242,6 +262,14 @@ static int create_container(const struct create_opts *co, struct bundle *b, stru
 	int code = container_create_bundle(c, co->id) < 0 ? EXIT_OCI : start_container(c, &st);
 	if (code == 0 && co->pid_file && write_pid(co->pid_file, c->pid) < 0)
 		code = EXIT_OCI;
+	/* The hooks of creation, now that the container is set up and waits. */
+	struct record r;
+	if (code == 0 && record_load(state_root, c->id, &r) == 0) {
+		for (int kind = HOOK_PRESTART; kind <= HOOK_CREATE_CONTAINER && code == 0; kind++)
+			if (record_hooks(&r, kind) < 0)
+				code = EXIT_OCI;
+		record_free(&r);
+	}
 	if (code) {
 		container_destroy(c);
 		return code == EXIT_RUNTIME ? EXIT_OCI : code;
@@ -309,6 +337,9 @@ static int start_one(const char *id)
 			r.state.status = STATUS_RUNNING;
 			time_now(&r.state.started);
 			code = state_write(r.dir, &r.state) < 0 ? EXIT_OCI : 0;
+			/* A poststart hook that fails is a warning: the program runs. */
+			if (code == 0)
+				record_hooks(&r, HOOK_POSTSTART);
 		}
 	} else if (!strcmp(status, "stopped")) {
 		warn("cannot start a container that has stopped");
@@ -536,6 +567,8 @@ static int remove_container(const struct record *r)
 			cg.dir[i] =
 			    xstrdup(json_object_get_string(json_object_array_get_idx(dirs, i)));
 	cgroup_destroy(&cg);
+	/* poststop: warned about if it fails; the container goes all the same. */
+	record_hooks(r, HOOK_POSTSTOP);
 	return container_teardown(state_root, r->id);
 }
 

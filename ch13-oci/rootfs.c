@@ -708,13 +708,14 @@ static void make_devices(int root, const struct bundle *b)
 	}
 }
 
-/* linux.sysctl: written once the container's /proc is its own (after pivot_root). */
+/* linux.sysctl: written into the container's own /proc (mounted by now, in its namespaces),
+ * before /proc/sys is made read-only, as runc orders it. */
 static void write_sysctls(const struct bundle *b)
 {
 	for (size_t i = 0; i < b->nsysctl; i++) {
-		char path[PATH_MAX] = "/proc/sys/";
+		char path[PATH_MAX];
 		const char *eq = strchr(b->sysctl[i], '=');
-		size_t n = strlen(path);
+		size_t n = (size_t)snprintf(path, sizeof path, "%s/proc/sys/", b->rootfs);
 		for (const char *k = b->sysctl[i]; k < eq && n < sizeof path - 1; k++)
 			path[n++] = *k == '.' ? '/' : *k;
 		path[n] = '\0';
@@ -751,6 +752,7 @@ void setup_bundle_rootfs(const struct container *c)
 		close(dev);
 	}
 	make_devices(root, b);
+	write_sysctls(b);
 	protect_paths(root, b->readonly_paths, b->nreadonly, b->masked, b->nmasked);
 	close(root);
 	pivot_into(b->rootfs);
@@ -759,5 +761,4 @@ void setup_bundle_rootfs(const struct container *c)
 		if (mount_setattr(AT_FDCWD, "/", 0, &ro, sizeof ro) < 0)
 			fail("make / read-only");
 	}
-	write_sysctls(b);
 }

@@ -151,6 +151,9 @@ int record_create(const struct container *c)
 			       json_object_new_string(o->bundle ? o->bundle->rootfs : c->lower));
 	if (o->bundle)
 		json_object_object_add(j, "bundle", json_object_new_string(o->bundle->dir));
+	struct json_object *hooks;
+	if (o->bundle && json_object_object_get_ex(o->bundle->json, "hooks", &hooks))
+		json_object_object_add(j, "hooks", json_object_get(hooks));
 	if (o->bundle && o->bundle->annotations)
 		json_object_object_add(j, "annotations", json_object_get(o->bundle->annotations));
 	char *upper = path_join(c->dir, "upper");

@@ -185,3 +185,113 @@ is_status() { [[ $(status_of "$1") == "$2" ]]; }
 	assert_line --regexp '^CapBnd:[[:space:]]+0000000000000420$'
 	assert_line --regexp '^NoNewPrivs:[[:space:]]+1$'
 }
+
+@test "hooks: each kind runs at its point with the state on stdin; a failing or slow one fails create" {
+	id=h$RANDOM
+	hook() { echo "{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"cat > $1\"]}"; }
+	spec_set "[\"hooks\"] = {
+		\"prestart\": [$(hook "$TEST_TMP/prestart")],
+		\"createRuntime\": [$(hook "$TEST_TMP/createRuntime")],
+		\"createContainer\": [$(hook "$TEST_TMP/createContainer")],
+		\"startContainer\": [$(hook /startContainer)],
+		\"poststart\": [$(hook "$TEST_TMP/poststart")],
+		\"poststop\": [$(hook "$TEST_TMP/poststop")]}"
+	args sleep 1000
+	create "$id"
+	for k in prestart createRuntime createContainer; do
+		grep -q "\"id\":\"$id\"" "$TEST_TMP/$k"
+		grep -q '"status":"created"' "$TEST_TMP/$k"
+	done
+	[[ ! -e $TEST_TMP/poststart && ! -e $BUNDLE/rootfs/startContainer ]]
+	oci start "$id"
+	settled test -s "$BUNDLE/rootfs/startContainer"
+	grep -q "\"id\":\"$id\"" "$BUNDLE/rootfs/startContainer"
+	grep -q '"status":"running"' "$TEST_TMP/poststart"
+	[[ ! -e $TEST_TMP/poststop ]]
+	oci delete --force "$id"
+	grep -q "\"id\":\"$id\"" "$TEST_TMP/poststop"
+	# A prestart hook that fails, then one that takes longer than its timeout: create fails,
+	# nothing is left.
+	spec_set '["hooks"] = {"prestart": [{"path": "/bin/false"}]}'
+	run -1 create "f$RANDOM"
+	grep -q "prestart hook /bin/false failed" "$TEST_TMP/ctr.err"
+	spec_set '["hooks"] = {"prestart": [{"path": "/bin/sleep", "args": ["sleep", "20"], "timeout": 1}]}'
+	SECONDS=0
+	run -1 create "t$RANDOM"
+	((SECONDS < 10))
+	grep -q "timed out after 1 s" "$TEST_TMP/ctr.err"
+	[[ -z $(ls "$MYDOCKER_ROOT/containers") ]]
+}
+
+@test "mounts, masked and read-only paths, a read-only root, sysctl, devices" {
+	size=$(rand_between 1 64) v=v$RANDOM
+	mkdir -p "$TEST_TMP/host$v" && echo "$v" >"$TEST_TMP/host$v/file"
+	spec_set "[\"mounts\"].append({\"destination\": \"/scratch\", \"type\": \"tmpfs\", \"source\": \"tmpfs\", \"options\": [\"size=${size}m\", \"nosuid\"]})" \
+		"[\"mounts\"].append({\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"$TEST_TMP/host$v\", \"options\": [\"rbind\", \"ro\"]})" \
+		'["root"]["readonly"] = True' \
+		'["linux"]["sysctl"] = {"net.ipv4.ip_forward": "1"}' \
+		'["linux"]["devices"] = [{"path": "/dev/mydev", "type": "c", "major": 1, "minor": 5, "fileMode": 438}]'
+	args sh -c 'grep " /scratch " /proc/mounts; cat /data/file; touch /data/x 2>&1; touch /x 2>&1; cat /proc/kcore | wc -c; cat /proc/sys/net/ipv4/ip_forward; head -c 3 /dev/mydev | wc -c'
+	run oci run --bundle "$BUNDLE" "m$RANDOM"
+	assert_success
+	assert_line --regexp "^tmpfs /scratch tmpfs rw,nosuid,.*size=$((size * 1024))k"
+	assert_line "$v"
+	assert_line --partial "/data/x: Read-only file system"
+	assert_line --partial "/x: Read-only file system"
+	assert_line 0
+	assert_line 1
+	assert_line 3
+}
+
+@test "namespaces: a new one of each kind listed, one joined by path, one not listed is the host's" {
+	a=a$RANDOM
+	args sleep 1000
+	create "$a"
+	pid=$(oci state "$a" | python3 -c 'import json, sys; print(json.load(sys.stdin)["pid"])')
+	# b joins a's network namespace and has no UTS namespace of its own.
+	spec_set "[\"linux\"][\"namespaces\"] = [{\"type\": \"pid\"}, {\"type\": \"mount\"}, {\"type\": \"network\", \"path\": \"/proc/$pid/ns/net\"}]" \
+		'c.pop("hostname", None)'
+	args sh -c 'readlink /proc/self/ns/net; readlink /proc/self/ns/uts; readlink /proc/self/ns/pid'
+	run oci run --bundle "$BUNDLE" "b$RANDOM"
+	assert_success
+	assert_line --index 0 "$(readlink "/proc/$pid/ns/net")"
+	assert_line --index 1 "$(readlink /proc/self/ns/uts)"
+	refute_line --index 2 "$(readlink /proc/self/ns/pid)"
+}
+
+@test "cgroupsPath and resources: the container's cgroup is where config.json says, with its limits" {
+	mem=$(rand_between 8 64) pids=$(rand_between 10 100) leaf=leaf$RANDOM
+	spec_set "[\"linux\"][\"cgroupsPath\"] = \"/$MYDOCKER_CGROUP_PARENT/sub/$leaf\"" \
+		"[\"linux\"][\"resources\"][\"memory\"] = {\"limit\": $((mem * 1048576))}" \
+		"[\"linux\"][\"resources\"][\"pids\"] = {\"limit\": $pids}"
+	args sleep 1000
+	id=g$RANDOM
+	create "$id"
+	pid=$(oci state "$id" | python3 -c 'import json, sys; print(json.load(sys.stdin)["pid"])')
+	grep -q ":/$MYDOCKER_CGROUP_PARENT/sub/$leaf\$" "/proc/$pid/cgroup"
+	if [[ -d /sys/fs/cgroup/memory ]]; then
+		assert_equal "$(cat "/sys/fs/cgroup/memory/$MYDOCKER_CGROUP_PARENT/sub/$leaf/memory.limit_in_bytes")" $((mem * 1048576))
+		assert_equal "$(cat "/sys/fs/cgroup/pids/$MYDOCKER_CGROUP_PARENT/sub/$leaf/pids.max")" "$pids"
+	else
+		assert_equal "$(cat "/sys/fs/cgroup/$MYDOCKER_CGROUP_PARENT/sub/$leaf/memory.max")" $((mem * 1048576))
+	fi
+	oci delete --force "$id"
+	[[ ! -e /sys/fs/cgroup/pids/$MYDOCKER_CGROUP_PARENT/sub/$leaf && ! -e /sys/fs/cgroup/$MYDOCKER_CGROUP_PARENT/sub/$leaf ]]
+	rmdir /sys/fs/cgroup/*/"$MYDOCKER_CGROUP_PARENT"/sub 2>/dev/null || rmdir "/sys/fs/cgroup/$MYDOCKER_CGROUP_PARENT/sub" 2>/dev/null || true
+}
+
+@test "what would weaken isolation and is not implemented is refused by name, exit 1, nothing left" {
+	for field in '["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 1000, "size": 1}]' \
+		'["process"]["apparmorProfile"] = "unconfined"' \
+		'["linux"]["namespaces"].append({"type": "user"})' \
+		'["linux"]["resources"]["blockIO"] = {"weight": 10}' \
+		'["linux"]["cgroupsPath"] = "system.slice:mydocker:x"' \
+		'["mounts"].append({"destination": "/t", "type": "tmpfs", "options": ["tmpcopyup"]})'; do
+		cp "$BUNDLE/config.json" "$TEST_TMP/saved.json"
+		spec_set "$field"
+		run -1 create "r$RANDOM"
+		tail -n 1 "$TEST_TMP/ctr.err" | grep -qE '^mydocker create: config.json: (linux|process|mounts)'
+		cp "$TEST_TMP/saved.json" "$BUNDLE/config.json"
+	done
+	[[ -z $(ls "$MYDOCKER_ROOT/containers") ]]
+}
