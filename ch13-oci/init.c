@@ -193,7 +193,7 @@ static void wait_for_start(struct container *c)
 	struct pollfd p = { .fd = c->fifo_fd, .events = POLLIN };
 	char byte;
 	close_fd(&c->error_pipe[1]);
-	failure_fd = -1;
+	failure_fd = STDERR_FILENO; /* `create` has returned: what fails now is said there */
 	while (poll(&p, 1, -1) < 0 && errno == EINTR)
 		;
 	if (read(c->fifo_fd, &byte, 1) != 1) {
@@ -303,8 +303,9 @@ void container_init(struct container *c)
 		start_container_hooks(c);
 	}
 	/* The command gets stdin, stdout and stderr, nothing else of whoever started mydocker:
-	 * every other descriptor is closed by execve. A bundle's may keep --preserve-fds more. */
-	if (close_range(3 + (o->bundle ? o->preserve_fds : 0), ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+	 * every other descriptor is closed by execve. (A bundle's process closed them at its
+	 * start, and its seccomp profile need not allow close_range.) */
+	if (!o->bundle && close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		fail("close inherited descriptors");
 
 	execvp(argv[0], argv);

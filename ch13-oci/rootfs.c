@@ -511,6 +511,10 @@ static void pivot_into(const char *newroot)
 		fail("chdir %s", newroot);
 	if (syscall(SYS_pivot_root, ".", ".") < 0)
 		fail("pivot_root %s", newroot);
+	/* ch13: a bundle may ask for shared propagation; the old root is made a slave first, so
+	 * that detaching it does not propagate to the host (runc does the same). */
+	if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		fail("make the old root a slave");
 	if (umount2(".", MNT_DETACH) < 0)
 		fail("detach the old root");
 	if (chdir("/") < 0)
