@@ -659,8 +659,10 @@ static int read_linux(struct reader *r, struct json_object *l)
 		return refuse(r, "linux.cgroupsPath",
 			      "systemd cgroups (slice:prefix:name) are not "
 			      "supported");
-	if (b->cgroups_path && (strstr(b->cgroups_path, "..") || b->cgroups_path[0] != '/'))
-		return refuse(r, "linux.cgroupsPath", "not an absolute path without \"..\"");
+	/* A relative path is taken from the root of the hierarchies too, as cgroupfs has no
+	 * other place to start from for a runtime that keeps no cgroup of its own. */
+	if (b->cgroups_path && strstr(b->cgroups_path, ".."))
+		return refuse(r, "linux.cgroupsPath", "a path with \"..\"");
 	if (typed(r, l, "resources", "linux.resources", json_type_object, &v) < 0 ||
 	    (v && read_resources(r, v) < 0))
 		return -1;

@@ -144,14 +144,13 @@ static void join_namespaces(const struct bundle *b)
 	}
 }
 
-/* hostname and domainname: only in a UTS namespace of its own (else they would be the
- * host's). */
+/* hostname and domainname: only in a UTS namespace config.json names, a new one or one
+ * joined (else they would be the host's). */
 static void set_bundle_names(const struct bundle *b)
 {
-	bool own = b->ns[NS_UTS].wanted && !b->ns[NS_UTS].path;
-	if ((b->hostname || b->domainname) && !own) {
+	if ((b->hostname || b->domainname) && !b->ns[NS_UTS].wanted) {
 		errno = EINVAL;
-		fail("config.json sets a hostname without a UTS namespace of its own");
+		fail("config.json sets a hostname without a UTS namespace");
 	}
 	if (b->hostname && sethostname(b->hostname, strlen(b->hostname)) < 0)
 		fail("sethostname");

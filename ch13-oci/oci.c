@@ -577,7 +577,7 @@ static int remove_container(const struct record *r)
 static const char delete_help[] =
     "Usage: " DELETE_USAGE "\n"
     "\n"
-    "Remove containers made from bundles once they have stopped; a created one is killed.\n"
+    "Remove containers made from bundles once they have stopped.\n"
     "\n"
     "Options:\n"
     "  -f, --force  kill a running one first (SIGKILL); no error for one that does not exist\n"
@@ -604,7 +604,8 @@ static int delete_one(const char *id, bool force)
 	}
 	const char *status = status_of(&r);
 	int code = EXIT_OCI;
-	if (!force && strcmp(status, "stopped") && strcmp(status, "created"))
+	/* Only a stopped one, the spec says (runc 1.1 also deletes a created one). */
+	if (!force && strcmp(status, "stopped"))
 		warn("cannot delete container %s that is not stopped: %s", id, status);
 	else if (remove_container(&r) == 0)
 		code = 0;

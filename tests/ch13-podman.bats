@@ -5,6 +5,7 @@
 # --tmpdir, file locks, a file of events), its cgroups are under the test's cgroup parent, and
 # every container runs with --network none.
 # new-options: create start delete
+# shellcheck disable=SC2016 # the container's shell expands what is in single quotes
 
 load lib/helpers
 
@@ -37,7 +38,7 @@ chapter_teardown() {
 	# conmon puts itself in a cgroup "conmon" under the parent it was given: the test's own.
 	local d
 	for d in /sys/fs/cgroup/*/"$MYDOCKER_CGROUP_PARENT"/conmon /sys/fs/cgroup/"$MYDOCKER_CGROUP_PARENT"/conmon; do
-		[[ -d $d ]] && rmdir "$d" 2>/dev/null || true
+		if [[ -d $d ]]; then rmdir "$d" 2>/dev/null || true; fi
 	done
 }
 
