@@ -698,21 +698,22 @@ static int read_linux(struct reader *r, struct json_object *l)
 
 /* --- hooks ---------------------------------------------------------------------------------- */
 
+const char *const hook_names[HOOK_KINDS] = {
+	[HOOK_PRESTART] = "prestart",
+	[HOOK_CREATE_RUNTIME] = "createRuntime",
+	[HOOK_CREATE_CONTAINER] = "createContainer",
+	[HOOK_START_CONTAINER] = "startContainer",
+	[HOOK_POSTSTART] = "poststart",
+	[HOOK_POSTSTOP] = "poststop",
+};
+
 static int read_hooks(struct reader *r, struct json_object *hooks)
 {
-	static const char *const kinds[HOOK_KINDS] = {
-		[HOOK_PRESTART] = "prestart",
-		[HOOK_CREATE_RUNTIME] = "createRuntime",
-		[HOOK_CREATE_CONTAINER] = "createContainer",
-		[HOOK_START_CONTAINER] = "startContainer",
-		[HOOK_POSTSTART] = "poststart",
-		[HOOK_POSTSTOP] = "poststop",
-	};
 	for (int k = 0; k < HOOK_KINDS; k++) {
 		char field[64];
 		struct json_object *a;
-		snprintf(field, sizeof field, "hooks.%s", kinds[k]);
-		if (typed(r, hooks, kinds[k], field, json_type_array, &a) < 0)
+		snprintf(field, sizeof field, "hooks.%s", hook_names[k]);
+		if (typed(r, hooks, hook_names[k], field, json_type_array, &a) < 0)
 			return -1;
 		size_t n = a ? json_object_array_length(a) : 0;
 		r->b->hooks.list[k] = zalloc((n + 1) * sizeof *r->b->hooks.list[k]);

@@ -50,6 +50,7 @@ enum {
 	HOOK_POSTSTOP,
 	HOOK_KINDS
 };
+extern const char *const hook_names[HOOK_KINDS]; /* as config.json names them */
 struct bundle_hooks {
 	struct bundle_hook *list[HOOK_KINDS];
 	size_t n[HOOK_KINDS];

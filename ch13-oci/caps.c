@@ -110,25 +110,9 @@ int caps_drop_bounding(uint64_t keep)
 
 int caps_set(uint64_t keep)
 {
-	cap_t c = cap_init(); /* every set empty: inheritable stays so */
-	if (!c)
-		return -1;
-	int rc = 0;
-	for (int cap = 0; cap < (int)cap_max_bits() && cap < 64 && rc == 0; cap++) {
-		cap_value_t v = cap;
-		if (keep & BIT(cap))
-			rc = cap_set_flag(c, CAP_EFFECTIVE, 1, &v, CAP_SET) |
-			     cap_set_flag(c, CAP_PERMITTED, 1, &v, CAP_SET);
-	}
-	if (rc == 0)
-		rc = cap_set_proc(c);
-	int err = errno;
-	cap_free(c);
-	/* The ambient set is emptied apart: capset does not touch it. */
-	if (rc == 0 && cap_reset_ambient() < 0)
-		rc = -1, err = errno;
-	errno = err;
-	return rc < 0 ? -1 : 0;
+	/* Permitted and effective, nothing inheritable or ambient. */
+	const uint64_t sets[5] = { [CAPS_EFFECTIVE] = keep, [CAPS_PERMITTED] = keep };
+	return caps_set_sets(sets);
 }
 
 int caps_set_sets(const uint64_t sets[5])

@@ -69,18 +69,10 @@ static int run_hook(const struct bundle_hook *h, const char *state, const char *
 
 int run_hooks(const struct bundle_hooks *hooks, int kind, struct json_object *state)
 {
-	static const char *const names[HOOK_KINDS] = {
-		[HOOK_PRESTART] = "prestart",
-		[HOOK_CREATE_RUNTIME] = "createRuntime",
-		[HOOK_CREATE_CONTAINER] = "createContainer",
-		[HOOK_START_CONTAINER] = "startContainer",
-		[HOOK_POSTSTART] = "poststart",
-		[HOOK_POSTSTOP] = "poststop",
-	};
 	const char *text = json_object_to_json_string_ext(state, JSON_C_TO_STRING_PLAIN);
 	int rc = 0;
 	/* In order; the first failure stops the rest, as runc does. */
 	for (size_t i = 0; i < hooks->n[kind] && rc == 0; i++)
-		rc = run_hook(&hooks->list[kind][i], text, names[kind]);
+		rc = run_hook(&hooks->list[kind][i], text, hook_names[kind]);
 	return rc;
 }
