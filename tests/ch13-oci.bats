@@ -295,3 +295,64 @@ is_status() { [[ $(status_of "$1") == "$2" ]]; }
 	done
 	[[ -z $(ls "$MYDOCKER_ROOT/containers") ]]
 }
+
+@test "a terminal: the pty's master goes to --console-socket; the program's terminal is a pty of the container" {
+	id=t$RANDOM word=w$RANDOM
+	sock=$TEST_TMP/console.sock
+	spec_set '["process"]["terminal"] = True'
+	args sh -c "tty; read line; echo got-\$line"
+	# The engine's end (conmon's): take the master, type a line into it, print what comes back.
+	python3 - "$sock" "$word" >"$TEST_TMP/console.out" 2>&1 <<'EOF_PY' &
+import os, socket, sys, time
+server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+server.bind(sys.argv[1])
+server.listen(1)
+conn, _ = server.accept()
+msg, fds, _, _ = socket.recv_fds(conn, 64, 1)
+master = fds[0]
+os.write(master, (sys.argv[2] + "\n").encode())
+out, deadline = b"", time.time() + 20
+while b"got-" + sys.argv[2].encode() not in out and time.time() < deadline:
+    try:
+        out += os.read(master, 4096)
+    except OSError:
+        break
+print(out.decode(errors="replace"))
+EOF_PY
+	listener=$!
+	settled test -S "$sock"
+	create --console-socket "$sock" "$id"
+	oci start "$id"
+	wait "$listener"
+	grep -q "^/dev/pts/0" "$TEST_TMP/console.out"
+	grep -q "got-$word" "$TEST_TMP/console.out"
+	# Without a socket, a terminal cannot be given: refused, nothing left.
+	run -1 create "n$RANDOM"
+	grep -q "console-socket" "$TEST_TMP/ctr.err"
+}
+
+@test "exec --process: another process of config.json's form, in the container; --detach with --pid-file" {
+	id=x$RANDOM uid=$(rand_between 1000 60000) word=w$RANDOM
+	args sleep 1000
+	create "$id"
+	oci start "$id"
+	cat >"$TEST_TMP/process.json" <<EOF_JSON
+{"args": ["sh", "-c", "echo $word; id -u; echo \$FOO"], "cwd": "/tmp", "env": ["PATH=/bin", "FOO=bar$word"],
+ "user": {"uid": $uid, "gid": $uid}, "terminal": false}
+EOF_JSON
+	run oci exec --process "$TEST_TMP/process.json" "$id"
+	assert_success
+	assert_output "$word
+$uid
+bar$word"
+	# Detached: exec returns at once; the PID file names the process, in the container's cgroup.
+	cat >"$TEST_TMP/sleeper.json" <<EOF_JSON
+{"args": ["sleep", "1000"], "cwd": "/", "env": ["PATH=/bin"], "user": {"uid": 0, "gid": 0}}
+EOF_JSON
+	oci exec --process "$TEST_TMP/sleeper.json" --detach --pid-file "$TEST_TMP/exec.pid" "$id" </dev/null >/dev/null 2>&1
+	pid=$(cat "$TEST_TMP/exec.pid")
+	assert_equal "$(tr '\0' ' ' <"/proc/$pid/cmdline")" "sleep 1000 "
+	assert_equal "$(readlink "/proc/$pid/ns/pid")" "$(readlink "/proc/$(oci state "$id" | python3 -c 'import json, sys; print(json.load(sys.stdin)["pid"])')/ns/pid")"
+	oci delete --force "$id"
+	settled eval "! kill -0 $pid 2>/dev/null"
+}
