@@ -57,6 +57,8 @@ static const struct command {
 	{ "kill", cmd_kill, "Send a signal to a container's process (runc kill)" },
 	{ "delete", cmd_delete, "Remove a stopped container of a bundle (runc delete)" },
 	{ "list", cmd_list, "List the containers made from bundles (runc list)" },
+	{ "pause", cmd_pause, "Freeze a container made from a bundle (runc pause)" },
+	{ "resume", cmd_resume, "Thaw a paused container (runc resume)" },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

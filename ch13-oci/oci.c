@@ -74,6 +74,36 @@ static int load_bundle_record(const char *id, struct record *r)
 	return -1;
 }
 
+/* The file that freezes R's processes: v1's freezer.state, or v2's cgroup.freeze; NULL if its
+ * record names neither (the caller frees it). */
+static char *freeze_file(const struct record *r)
+{
+	struct json_object *dirs;
+	if (!json_object_object_get_ex(r->config, "cgroup", &dirs))
+		return NULL;
+	for (size_t i = 0; i < json_object_array_length(dirs); i++) {
+		const char *dir = json_object_get_string(json_object_array_get_idx(dirs, i));
+		for (int v2 = 0; v2 < 2; v2++) {
+			char *file = path_join(dir, v2 ? "cgroup.freeze" : "freezer.state");
+			if (access(file, F_OK) == 0)
+				return file;
+			free(file);
+		}
+	}
+	return NULL;
+}
+
+/* Is R frozen (pause)? */
+static bool frozen(const struct record *r)
+{
+	char *file = freeze_file(r), text[32] = "";
+	bool v2 = file && str_starts_with(strrchr(file, '/'), "/cgroup.");
+	bool yes = file && read_file(file, text, sizeof text) > 0 &&
+		   !strncmp(str_trim(text), v2 ? "1" : "FROZEN", v2 ? 1 : 6);
+	free(file);
+	return yes;
+}
+
 /* What the OCI spec calls its status: "creating" until `create` has recorded its process,
  * "created" until `start`, "running", "paused" while frozen, "stopped" once its process is
  * gone (or is a zombie nobody has reaped yet). */
@@ -88,7 +118,7 @@ static const char *status_of(const struct record *r)
 		return "stopped";
 	if (st->status == STATUS_CREATED)
 		return "created";
-	return "running";
+	return frozen(r) ? "paused" : "running";
 }
 
 /* The OCI state of R, as `state` prints it and hooks read it on stdin. */
@@ -538,6 +568,66 @@ int cmd_kill(int argc, char **argv)
 	return code;
 }
 
+/* --- pause, resume ------------------------------------------------------------------------ */
+
+/* Freeze (FREEZE) or thaw container ID with its cgroup's freezer, and wait until the kernel
+ * says it is done (a frozen cgroup is one whose every process has stopped). */
+static int freeze(const char *id, bool freeze)
+{
+	struct record r;
+	if (load_bundle_record(id, &r) < 0)
+		return EXIT_OCI;
+	const char *status = status_of(&r), *want = freeze ? "running" : "paused";
+	char *file = freeze_file(&r);
+	int code = EXIT_OCI;
+	bool v2 = file && str_starts_with(strrchr(file, '/'), "/cgroup.");
+	if (strcmp(status, want))
+		warn("container %s is %s, not %s", id, status, want);
+	else if (!file)
+		warn("container %s has no freezer cgroup", id);
+	else if (write_file(file, v2 ? (freeze ? "1" : "0") : (freeze ? "FROZEN" : "THAWED")) < 0)
+		warn_errno("write %s", file);
+	else
+		for (int waited = 0; waited < WAIT_MS && code; waited += 10) {
+			if (frozen(&r) == freeze)
+				code = 0;
+			else
+				nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
+		}
+	if (code && file && !strcmp(status, want))
+		warn("container %s: the freezer did not finish in %d s", id, WAIT_MS / 1000);
+	free(file);
+	record_free(&r);
+	return code;
+}
+
+static const char pause_help[] = "Usage: mydocker pause ID\n"
+				 "\n"
+				 "Freeze every process of container ID (cgroup freezer).\n";
+static const char resume_help[] = "Usage: mydocker resume ID\n"
+				  "\n"
+				  "Thaw the processes of container ID, paused before.\n";
+
+int cmd_pause(int argc, char **argv)
+{
+	die_status = EXIT_OCI;
+	no_options(argc, argv, pause_help, "mydocker pause ID");
+	if (optind != argc - 1)
+		die("want exactly one container ID (usage: mydocker pause ID)");
+	require_root();
+	return freeze(argv[optind], true);
+}
+
+int cmd_resume(int argc, char **argv)
+{
+	die_status = EXIT_OCI;
+	no_options(argc, argv, resume_help, "mydocker resume ID");
+	if (optind != argc - 1)
+		die("want exactly one container ID (usage: mydocker resume ID)");
+	require_root();
+	return freeze(argv[optind], false);
+}
+
 /* --- delete ------------------------------------------------------------------------------- */
 
 /* Wait up to WAIT_MS for R's process to be gone. */
@@ -689,8 +779,8 @@ int write_pid(const char *file, pid_t pid)
 
 bool oci_command(int argc, char **argv)
 {
-	static const char *const names[] = { "spec", "create", "start", "state",
-					     "kill", "delete", "list",	NULL };
+	static const char *const names[] = { "spec",   "create", "start", "state",  "kill",
+					     "delete", "list",	 "pause", "resume", NULL };
 	for (const char *const *n = names; *n; n++)
 		if (!strcmp(argv[0], *n))
 			return true;

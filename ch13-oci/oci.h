@@ -12,6 +12,8 @@ int cmd_state(int argc, char **argv);
 int cmd_kill(int argc, char **argv);
 int cmd_delete(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_pause(int argc, char **argv);
+int cmd_resume(int argc, char **argv);
 
 /* Where runc's commands keep containers by default (runc: /run/runc). */
 #define OCI_DEFAULT_ROOT "/run/mydocker"

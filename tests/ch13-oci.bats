@@ -6,7 +6,7 @@
 #    rlimits, noNewPrivileges, terminal), root (readonly), hostname, mounts, namespaces (new
 #    or joined by path), cgroupsPath and resources, masked and read-only paths, sysctl;
 #  - a field mydocker does not implement that would weaken isolation is refused by name.
-# new-options: spec create start state kill delete list --bundle
+# new-options: spec create start state kill delete list pause resume --bundle --process
 # shellcheck disable=SC2016 # the container's shell expands what is in single quotes
 
 load lib/helpers
@@ -355,4 +355,23 @@ EOF_JSON
 	assert_equal "$(readlink "/proc/$pid/ns/pid")" "$(readlink "/proc/$(oci state "$id" | python3 -c 'import json, sys; print(json.load(sys.stdin)["pid"])')/ns/pid")"
 	oci delete --force "$id"
 	settled eval "! kill -0 $pid 2>/dev/null"
+}
+
+@test "pause and resume: every process freezes (status paused), then goes on" {
+	id=p$RANDOM
+	args sh -c 'i=0; while :; do i=$((i + 1)); echo $i > /count; sleep 0.05; done'
+	create "$id"
+	run -1 oci pause "$id"
+	assert_output --partial "is created, not running"
+	oci start "$id"
+	settled test -s "$BUNDLE/rootfs/count"
+	oci pause "$id"
+	assert_equal "$(status_of "$id")" paused
+	before=$(cat "$BUNDLE/rootfs/count")
+	sleep 0.5
+	assert_equal "$(cat "$BUNDLE/rootfs/count")" "$before"
+	oci resume "$id"
+	assert_equal "$(status_of "$id")" running
+	settled eval "(( \$(cat $BUNDLE/rootfs/count) > before ))"
+	run -1 oci resume "$id"
 }
