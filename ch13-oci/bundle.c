@@ -4,6 +4,7 @@
  * ones it knows and cannot do: a runtime that skipped linux.uidMappings or an AppArmor profile
  * would run the container with more power than its engine asked for. So each such field,
  * when set, is refused by name; a field that only informs is kept or left alone. */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -13,6 +14,8 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <sys/capability.h>
 
 #include <json-c/json.h>
 
@@ -943,5 +946,65 @@ int cmd_spec(int argc, char **argv)
 		die("write %s: %s", path, json_util_get_last_err());
 	json_object_put(spec);
 	free(path);
+	return 0;
+}
+
+/* --- features ------------------------------------------------------------------------------- */
+
+/* `mydocker features`: what this runtime understands of config.json, as runc 1.1's `features`
+ * reports it, built from the tables above so that it cannot disagree with them. */
+int cmd_features(int argc, char **argv)
+{
+	die_status = 1;
+	no_options(argc, argv,
+		   "Usage: mydocker features\n\nPrint what mydocker implements of "
+		   "config.json (JSON).\n",
+		   "mydocker features");
+	struct json_object *f = json_object_new_object(), *a, *lin = json_object_new_object();
+	json_object_object_add(f, "ociVersionMin", json_object_new_string("1.0.0"));
+	json_object_object_add(f, "ociVersionMax", json_object_new_string("1.1.0"));
+	a = json_object_new_array();
+	for (int k = 0; k < HOOK_KINDS; k++)
+		json_object_array_add(a, json_object_new_string(hook_names[k]));
+	json_object_object_add(f, "hooks", a);
+	a = json_object_new_array();
+	for (size_t i = 0; i < sizeof mount_flags / sizeof mount_flags[0]; i++)
+		json_object_array_add(a, json_object_new_string(mount_flags[i].word));
+	for (size_t i = 0; i < sizeof propagations / sizeof propagations[0]; i++)
+		json_object_array_add(a, json_object_new_string(propagations[i].word));
+	json_object_object_add(f, "mountOptions", a);
+	static const char *const namespaces[] = {
+		"cgroup", "ipc", "mount", "network", "pid", "uts"
+	};
+	a = json_object_new_array();
+	for (size_t i = 0; i < sizeof namespaces / sizeof namespaces[0]; i++)
+		json_object_array_add(a, json_object_new_string(namespaces[i]));
+	json_object_object_add(lin, "namespaces", a);
+	a = json_object_new_array();
+	for (int cap = 0; cap < 64; cap++) {
+		char *name = CAP_IS_SUPPORTED(cap) ? cap_to_name(cap) : NULL;
+		if (name && strncmp(name, "cap_", 4) == 0) {
+			for (char *c = name; *c; c++)
+				*c = (char)toupper((unsigned char)*c);
+			json_object_array_add(a, json_object_new_string(name));
+		}
+		cap_free(name);
+	}
+	json_object_object_add(lin, "capabilities", a);
+	struct json_object *cg = json_object_new_object();
+	json_object_object_add(cg, "v1", json_object_new_boolean(1));
+	json_object_object_add(cg, "v2", json_object_new_boolean(1));
+	json_object_object_add(cg, "systemd", json_object_new_boolean(0));
+	json_object_object_add(lin, "cgroup", cg);
+	struct json_object *sc = json_object_new_object();
+	json_object_object_add(sc, "enabled", json_object_new_boolean(1));
+	json_object_object_add(lin, "seccomp", sc);
+	struct json_object *off = json_object_new_object();
+	json_object_object_add(off, "enabled", json_object_new_boolean(0));
+	json_object_object_add(lin, "apparmor", json_object_get(off));
+	json_object_object_add(lin, "selinux", off);
+	json_object_object_add(f, "linux", lin);
+	puts(json_object_to_json_string_ext(f, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED));
+	json_object_put(f);
 	return 0;
 }

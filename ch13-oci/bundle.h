@@ -140,4 +140,7 @@ int bundle_load_process(const char *path, struct bundle *b, char *why, size_t si
  * process, with a terminal, rootfs "rootfs". */
 int cmd_spec(int argc, char **argv);
 
+/* `mydocker features`: what mydocker implements of config.json, as JSON (runc features). */
+int cmd_features(int argc, char **argv);
+
 #endif

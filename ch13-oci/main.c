@@ -59,6 +59,7 @@ static const struct command {
 	{ "list", cmd_list, "List the containers made from bundles (runc list)" },
 	{ "pause", cmd_pause, "Freeze a container made from a bundle (runc pause)" },
 	{ "resume", cmd_resume, "Thaw a paused container (runc resume)" },
+	{ "features", cmd_features, "What mydocker implements of config.json (runc features)" },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -175,6 +176,10 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "run") && oci_run_wanted(argc - 1, argv + 1)) {
 		report_command("run");
 		return cmd_run_bundle(argc - 1, argv + 1);
+	}
+	if (!strcmp(cmd, "ps") && oci_ps_wanted(argc - 1, argv + 1)) {
+		report_command("ps");
+		return cmd_ps_bundle(argc - 1, argv + 1);
 	}
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (!strcmp(cmd, commands[i].name)) {

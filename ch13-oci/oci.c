@@ -568,6 +568,76 @@ int cmd_kill(int argc, char **argv)
 	return code;
 }
 
+/* --- ps ID ----------------------------------------------------------------------------------- */
+
+#define PS_USAGE "mydocker ps [-f table|json] ID"
+
+static const char ps_help[] =
+    "Usage: " PS_USAGE "\n"
+    "\n"
+    "The processes of the container ID made from a bundle (its cgroup's), as runc ps: a table\n"
+    "by ps(1), or their PIDs as JSON. (Without ID, `mydocker ps` lists containers, as Docker.)\n";
+
+bool oci_ps_wanted(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (argv[i][0] != '-' && (i == 1 || strcmp(argv[i - 1], "-f")))
+			return true;
+	return false;
+}
+
+int cmd_ps_bundle(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		OPT_HELP,
+		{ 0 },
+	};
+	bool json = false;
+	die_status = EXIT_OCI;
+	while (next_option(argc, argv, ":f:", longopts, ps_help, PS_USAGE) != -1)
+		if (!strcmp(optarg, "json") || !strcmp(optarg, "table"))
+			json = !strcmp(optarg, "json");
+		else
+			die("invalid --format \"%s\" (table or json)", optarg);
+	if (optind != argc - 1)
+		die("want exactly one container ID (usage: " PS_USAGE ")");
+	struct record r;
+	struct json_object *dirs, *pids = json_object_new_array();
+	if (load_bundle_record(argv[optind], &r) < 0)
+		return EXIT_OCI;
+	char *list = xstrdup("");
+	if (json_object_object_get_ex(r.config, "cgroup", &dirs) &&
+	    json_object_array_length(dirs)) {
+		char *procs = path_join(json_object_get_string(json_object_array_get_idx(dirs, 0)),
+					"cgroup.procs");
+		FILE *f = fopen(procs, "re");
+		int pid;
+		while (f && fscanf(f, "%d", &pid) == 1) {
+			json_object_array_add(pids, json_object_new_int(pid));
+			char *longer = xasprintf("%s%s%d", list, *list ? "," : "", pid);
+			free(list);
+			list = longer;
+		}
+		if (f)
+			fclose(f);
+		free(procs);
+	}
+	record_free(&r);
+	if (json || !*list) {
+		if (json)
+			print_json(pids);
+		else
+			json_object_put(pids);
+		free(list);
+		return 0;
+	}
+	json_object_put(pids);
+	fflush(NULL);
+	execlp("ps", "ps", "-o", "pid,user,stat,time,args", "-p", list, (char *)NULL);
+	die_errno("run ps");
+}
+
 /* --- pause, resume ------------------------------------------------------------------------ */
 
 /* Freeze (FREEZE) or thaw container ID with its cgroup's freezer, and wait until the kernel
@@ -788,6 +858,8 @@ bool oci_command(int argc, char **argv)
 		for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
 			if (!strncmp(argv[i], "--process", 9))
 				return true;
+	if (!strcmp(argv[0], "ps") && oci_ps_wanted(argc, argv))
+		return true;
 	return !strcmp(argv[0], "run") && oci_run_wanted(argc, argv);
 }
 

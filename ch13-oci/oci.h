@@ -28,6 +28,10 @@ int write_pid_at(int dir, const char *name, pid_t pid);
 /* Is ARGV (from the command's name on) one of runc's commands (exec with --process too)? */
 bool oci_command(int argc, char **argv);
 
+/* Does `ps` name a container (runc's ps ID)? Then it is cmd_ps_bundle(). */
+bool oci_ps_wanted(int argc, char **argv);
+int cmd_ps_bundle(int argc, char **argv);
+
 /* Does `run` name a bundle (-b, --bundle)? Then it is runc's run, cmd_run_bundle(). */
 bool oci_run_wanted(int argc, char **argv);
 int cmd_run_bundle(int argc, char **argv);

@@ -6,7 +6,7 @@
 #    rlimits, noNewPrivileges, terminal), root (readonly), hostname, mounts, namespaces (new
 #    or joined by path), cgroupsPath and resources, masked and read-only paths, sysctl;
 #  - a field mydocker does not implement that would weaken isolation is refused by name.
-# new-options: spec create start state kill delete list pause resume --bundle --process
+# new-options: spec create start state kill delete list pause resume features --bundle --process -f
 # shellcheck disable=SC2016 # the container's shell expands what is in single quotes
 
 load lib/helpers
@@ -374,4 +374,20 @@ EOF_JSON
 	assert_equal "$(status_of "$id")" running
 	settled eval "(( \$(cat $BUNDLE/rootfs/count) > before ))"
 	run -1 oci resume "$id"
+}
+
+@test "ps ID lists the container's processes (table and json); features says what config.json may hold" {
+	id=q$RANDOM
+	# sh runs the last command in its own place: two processes.
+	args sh -c 'sleep 1001 & sleep 1002'
+	create "$id"
+	oci start "$id"
+	settled eval "[[ \$(oci ps -f json $id | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))') == 2 ]]"
+	run oci ps "$id"
+	assert_success
+	assert_line --regexp 'sleep 1001$'
+	assert_line --regexp 'sleep 1002$'
+	run oci features
+	assert_success
+	python3 -c 'import json, sys; f = json.loads(sys.argv[1]); assert f["hooks"][0] == "prestart" and "rbind" in f["mountOptions"] and "CAP_SYS_ADMIN" in f["linux"]["capabilities"] and f["linux"]["cgroup"]["systemd"] is False' "$output"
 }
