@@ -567,8 +567,6 @@ static int read_resources(struct reader *r, struct json_object *res)
 		"realtime scheduling",
 		"realtimePeriod",
 		"realtime scheduling",
-		"mems",
-		"memory nodes",
 		"idle",
 		"the idle policy",
 		NULL,
@@ -611,6 +609,10 @@ static int read_resources(struct reader *r, struct json_object *res)
 			return -1;
 		if (lim->cpuset_cpus && !*lim->cpuset_cpus)
 			lim->cpuset_cpus = NULL;
+		if (string_field(r, v, "mems", "linux.resources.cpu.mems", &lim->cpuset_mems) < 0)
+			return -1;
+		if (lim->cpuset_mems && !*lim->cpuset_mems)
+			lim->cpuset_mems = NULL;
 	}
 	if (typed(r, res, "pids", "linux.resources.pids", json_type_object, &v) < 0)
 		return -1;

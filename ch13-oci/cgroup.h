@@ -13,6 +13,7 @@ struct limits {
 	long long cpu_quota;	 /* --cpus: microseconds of CPU time per period */
 	long long cpu_period;	 /* the CFS period the quota is measured against */
 	const char *cpuset_cpus; /* --cpuset-cpus: a CPU list such as "0-1,3" */
+	const char *cpuset_mems; /* ch13: config.json's cpu.mems, the memory nodes ("0") */
 	long long pids_max;	 /* --pids-limit: at most this many tasks; -1 = unlimited */
 };
 

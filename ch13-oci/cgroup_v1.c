@@ -138,6 +138,8 @@ static int v1_write_limits(struct cgroup *cg, const struct limits *lim)
 		    cg_write_number(cg->dir[CG_CPU], "cpu.cfs_quota_us", lim->cpu_quota) < 0)
 			return -1;
 	}
+	if (lim->cpuset_mems && cg_write(cg->dir[CG_CPUSET], "cpuset.mems", lim->cpuset_mems) < 0)
+		return -1;
 	if (lim->cpuset_cpus && cg_write(cg->dir[CG_CPUSET], "cpuset.cpus", lim->cpuset_cpus) < 0)
 		return -1;
 	if (lim->pids_max > 0 && cg_write_number(cg->dir[CG_PIDS], "pids.max", lim->pids_max) < 0)

@@ -62,6 +62,8 @@ static int v2_write_limits(const char *dir, const struct limits *lim)
 		if (cg_write(dir, "cpu.max", max) < 0)
 			return -1;
 	}
+	if (lim->cpuset_mems && cg_write(dir, "cpuset.mems", lim->cpuset_mems) < 0)
+		return -1;
 	if (lim->cpuset_cpus && cg_write(dir, "cpuset.cpus", lim->cpuset_cpus) < 0)
 		return -1;
 	if (lim->pids_max > 0 && cg_write_number(dir, "pids.max", lim->pids_max) < 0)

@@ -275,7 +275,10 @@ void container_init(struct container *c)
 		fail("make stdout and stderr the pipes to the log");
 	if (o->bundle) {
 		set_bundle_names(o->bundle);
-		setup_bundle_rootfs(c);
+		/* No mount namespace listed: the process stays in the caller's, root and all, as
+		 * runc leaves it (pivot_root there would move the caller's root too). */
+		if (o->bundle->ns[NS_MOUNT].wanted)
+			setup_bundle_rootfs(c);
 	} else {
 		/* Mounts made from now on must not propagate back to the host: systemd makes /
 		 * shared. */

@@ -730,6 +730,27 @@ static void write_sysctls(const struct bundle *b)
 	}
 }
 
+/* pivot_root refuses a new root that is shared or whose parent mount is: with rootfsPropagation
+ * shared, the mount that holds ROOT's directory is made private (that one alone, as runc does)
+ * before ROOT is bound onto itself, so the bind is private too. It is found going up from
+ * ROOT's parent: MS_PRIVATE on a path that is not a mount point is EINVAL. */
+static void unshare_parent_mount(const char *root)
+{
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof dir, "%s", root);
+	for (;;) {
+		char *slash = strrchr(dir, '/');
+		if (slash == dir)
+			dir[1] = '\0';
+		else
+			*slash = '\0';
+		if (mount(NULL, dir, NULL, MS_PRIVATE, NULL) == 0)
+			return;
+		if (errno != EINVAL || !strcmp(dir, "/"))
+			fail("make the mount of %s private", dir);
+	}
+}
+
 void setup_bundle_rootfs(const struct container *c)
 {
 	const struct bundle *b = c->opts->bundle;
@@ -737,6 +758,8 @@ void setup_bundle_rootfs(const struct container *c)
 	 * itself: pivot_root needs a mount point, and a plain directory is not one. */
 	if (mount(NULL, "/", NULL, b->rootfs_propagation, NULL) < 0)
 		fail("set the propagation of /");
+	if (b->rootfs_propagation & MS_SHARED)
+		unshare_parent_mount(b->rootfs);
 	if (mount(b->rootfs, b->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		fail("bind the root %s onto itself", b->rootfs);
 	int root = open(b->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
