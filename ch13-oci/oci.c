@@ -161,7 +161,15 @@ static int record_hooks(const struct record *r, int kind)
 		warn("%s", why);
 		return -1;
 	}
+	/* The status each kind is run in, as the spec has it, whatever the process did since (a
+	 * short program may have ended before its poststart hooks run). */
 	struct json_object *state = state_json(r);
+	json_object_object_add(state, "status",
+			       json_object_new_string(kind == HOOK_POSTSTART  ? "running"
+						      : kind == HOOK_POSTSTOP ? "stopped"
+									      : "created"));
+	if (kind != HOOK_POSTSTOP)
+		json_object_object_add(state, "pid", json_object_new_int(r->state.pid));
 	int rc = run_hooks(&b.hooks, kind, state);
 	json_object_put(state);
 	bundle_free(&b);
