@@ -520,7 +520,7 @@ static int read_device_rules(struct reader *r, struct json_object *a)
 	b->device_rules = zalloc((b->ndevice_rules + 1) * sizeof *b->device_rules);
 	for (size_t i = 0; i < b->ndevice_rules; i++) {
 		struct json_object *e = json_object_array_get_idx(a, i), *allow;
-		struct bundle_device_rule *d = &b->device_rules[i];
+		struct device_rule *d = &b->device_rules[i];
 		const char *type, *access;
 		bool has_major, has_minor;
 		long long major, minor;
@@ -673,6 +673,21 @@ static int read_linux(struct reader *r, struct json_object *l)
 		return -1;
 	if (!b->device_rules)
 		b->device_rules = zalloc((1) * sizeof *b->device_rules);
+	/* With rules, the nodes of linux.devices are allowed after them, as runc allows them. */
+	if (b->ndevice_rules) {
+		b->device_rules = xrealloc(b->device_rules, (b->ndevice_rules + b->ndevices + 1) *
+								sizeof *b->device_rules);
+		for (size_t i = 0; i < b->ndevices; i++)
+			b->device_rules[b->ndevice_rules++] = (struct device_rule){
+				.allow = true,
+				.type = b->devices[i].type == 'b' ? 'b' : 'c',
+				.major = (long)b->devices[i].major,
+				.minor = (long)b->devices[i].minor,
+				.access = "rwm",
+			};
+	}
+	b->limits.devices = b->device_rules;
+	b->limits.ndevices = b->ndevice_rules;
 	if (path_list(r, l, "maskedPaths", "linux.maskedPaths", &b->masked, &b->nmasked) < 0 ||
 	    path_list(r, l, "readonlyPaths", "linux.readonlyPaths", &b->readonly_paths,
 		      &b->nreadonly) < 0)

@@ -66,14 +66,6 @@ struct bundle_device {
 	gid_t gid;
 };
 
-/* A rule of linux.resources.devices[]: a device cgroup's allow or deny line. */
-struct bundle_device_rule {
-	bool allow;
-	char type;	   /* 'a' (all), 'c', 'b' */
-	long major, minor; /* -1: any */
-	char access[4];	   /* some of "rwm" */
-};
-
 struct bundle_rlimit {
 	int resource; /* RLIMIT_NOFILE... */
 	struct rlimit limit;
@@ -110,7 +102,7 @@ struct bundle {
 	size_t nmounts;
 	const char *cgroups_path; /* or NULL: under mydocker's cgroup parent, named by the ID */
 	struct limits limits;	  /* linux.resources: memory, cpu, pids */
-	struct bundle_device_rule *device_rules; /* linux.resources.devices, in order */
+	struct device_rule *device_rules; /* linux.resources.devices, in order */
 	size_t ndevice_rules;
 	const char **masked; /* maskedPaths */
 	size_t nmasked;

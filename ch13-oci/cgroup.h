@@ -6,6 +6,15 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+/* ch13: a rule of the devices controller, as config.json's linux.resources.devices has it:
+ * allow or deny TYPE ('a' all, 'c', 'b') MAJOR:MINOR (-1: any) for ACCESS (of "rwm"). */
+struct device_rule {
+	bool allow;
+	char type;
+	long major, minor;
+	char access[4];
+};
+
 /* What the user asked for; 0 (or NULL) means "no limit". */
 struct limits {
 	long long memory;	 /* -m: bytes */
@@ -14,14 +23,16 @@ struct limits {
 	long long cpu_period;	 /* the CFS period the quota is measured against */
 	const char *cpuset_cpus; /* --cpuset-cpus: a CPU list such as "0-1,3" */
 	const char *cpuset_mems; /* ch13: config.json's cpu.mems, the memory nodes ("0") */
-	long long pids_max;	 /* --pids-limit: at most this many tasks; -1 = unlimited */
+	const struct device_rule *devices; /* ch13: in order; then runc's defaults are allowed */
+	size_t ndevices;
+	long long pids_max; /* --pids-limit: at most this many tasks; -1 = unlimited */
 };
 
 /* The v1 controllers a container is put under; v2 has one directory for all of them. The
  * freezer sets no limit: `commit` pauses the container with it (freezer.c). Only the processes
  * of a freezer cgroup can be frozen, and moving a running container's processes into one would
  * race with their forks, so every container is in one from the start. */
-enum { CG_MEMORY, CG_CPU, CG_CPUSET, CG_PIDS, CG_FREEZER, CG_NCONTROLLERS };
+enum { CG_MEMORY, CG_CPU, CG_CPUSET, CG_PIDS, CG_FREEZER, CG_DEVICES, CG_NCONTROLLERS };
 
 struct cgroup {
 	bool v2;

@@ -19,7 +19,34 @@ static const char *const controller_name[CG_NCONTROLLERS] = {
 	[CG_PIDS] = "pids",
 	/* No limit: commit pauses the container with it (freezer.c). */
 	[CG_FREEZER] = "freezer",
+	/* ch13: config.json's device rules (none for an image's container: its parent's). */
+	[CG_DEVICES] = "devices",
 };
+
+/* The devices every container may use whatever its rules say, as runc allows them after the
+ * rules of config.json: mknod of any node, the null, zero, full, random, urandom and tty
+ * devices, ptys, the pty multiplexer and the tun device. */
+static const struct device_rule default_devices[] = {
+	{ true, 'c', -1, -1, "m" }, { true, 'b', -1, -1, "m" },	   { true, 'c', 1, 3, "rwm" },
+	{ true, 'c', 1, 8, "rwm" }, { true, 'c', 1, 7, "rwm" },	   { true, 'c', 5, 0, "rwm" },
+	{ true, 'c', 1, 5, "rwm" }, { true, 'c', 1, 9, "rwm" },	   { true, 'c', 136, -1, "rwm" },
+	{ true, 'c', 5, 2, "rwm" }, { true, 'c', 10, 200, "rwm" },
+};
+
+/* Write rule D into DIR's devices.allow or devices.deny: "c 1:3 rwm", "a" for all. */
+static int write_device_rule(const char *dir, const struct device_rule *d)
+{
+	char text[80], major[24] = "*", minor[24] = "*";
+	if (d->major >= 0)
+		snprintf(major, sizeof major, "%ld", d->major);
+	if (d->minor >= 0)
+		snprintf(minor, sizeof minor, "%ld", d->minor);
+	if (d->type == 'a')
+		snprintf(text, sizeof text, "a");
+	else
+		snprintf(text, sizeof text, "%c %s:%s %s", d->type, major, minor, d->access);
+	return cg_write(dir, d->allow ? "devices.allow" : "devices.deny", text);
+}
 
 /* Is NAME one of the comma-separated words in LIST? */
 static bool has_word(const char *list, const char *name)
@@ -144,6 +171,13 @@ static int v1_write_limits(struct cgroup *cg, const struct limits *lim)
 		return -1;
 	if (lim->pids_max > 0 && cg_write_number(cg->dir[CG_PIDS], "pids.max", lim->pids_max) < 0)
 		return -1;
+	for (size_t i = 0; i < lim->ndevices; i++)
+		if (write_device_rule(cg->dir[CG_DEVICES], &lim->devices[i]) < 0)
+			return -1;
+	for (size_t i = 0; lim->ndevices && i < sizeof default_devices / sizeof default_devices[0];
+	     i++)
+		if (write_device_rule(cg->dir[CG_DEVICES], &default_devices[i]) < 0)
+			return -1;
 	return 0;
 }
 

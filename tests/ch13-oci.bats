@@ -391,3 +391,25 @@ EOF_JSON
 	assert_success
 	python3 -c 'import json, sys; f = json.loads(sys.argv[1]); assert f["hooks"][0] == "prestart" and "rbind" in f["mountOptions"] and "CAP_SYS_ADMIN" in f["linux"]["capabilities"] and f["linux"]["cgroup"]["systemd"] is False' "$output"
 }
+
+@test "device rules: deny all (runc's default spec) leaves the usual devices; a node made inside cannot be opened" {
+	if [[ ! -d /sys/fs/cgroup/devices ]]; then
+		# cgroup v2: the rules would be an eBPF program, which mydocker does not load.
+		args true
+		run -1 oci run --bundle "$BUNDLE" "v$RANDOM"
+		assert_output --partial "linux.resources.devices needs an eBPF program"
+		return
+	fi
+	spec_set '["process"]["capabilities"] = {k: ["CAP_MKNOD", "CAP_KILL"] for k in ("bounding", "effective", "permitted")}'
+	# /dev/kmsg (1:11), opened for writing and closed: nothing is written to the host's log.
+	args sh -c 'rm -f /tmp/kmsg; mknod /tmp/kmsg c 1 11 && true >/tmp/kmsg 2>/dev/null && echo kmsg-open; echo x >/dev/null && echo null-ok; head -c 1 /dev/zero | wc -c'
+	run oci run --bundle "$BUNDLE" "d$RANDOM"
+	assert_success
+	refute_line kmsg-open
+	assert_line null-ok
+	assert_line 1
+	# Without the rule the same node opens: the rules are what stopped it.
+	spec_set '["linux"]["resources"]["devices"] = []'
+	run oci run --bundle "$BUNDLE" "e$RANDOM"
+	assert_line kmsg-open
+}
