@@ -31,6 +31,7 @@ chapter_setup() {
 }
 
 chapter_teardown() {
+	[[ -z ${TMUX_SOCK:-} ]] || tmux -S "$TMUX_SOCK" kill-server 2>/dev/null || true
 	[[ -z ${POD[*]:-} ]] || timeout 60 "${POD[@]}" rm -a -f -t 0 >/dev/null 2>&1 || true
 	# conmon starts `podman container cleanup` when a container ends: wait for those.
 	for _ in $(seq 100); do pgrep -f -- "$TEST_TMP/podman" >/dev/null || break; sleep 0.1; done
@@ -75,4 +76,16 @@ logs_are() { [[ $(pod logs "$1") == "$2" ]]; }
 	assert_success
 	run "$MYDOCKER" state "$id"
 	assert_failure
+}
+
+@test "podman run -it: conmon gets mydocker's pty through the console socket; the shell answers in the user's terminal" {
+	term_start
+	term_type "CONTAINERS_CONF=$CONTAINERS_CONF TMPDIR=$TMPDIR ${POD[*]} ${RUN[*]} -it --rm localhost/bb sh"
+	term_wait '^/ # '
+	term_type 'echo in-$((6 * 7)); tty'
+	term_wait '^in-42'
+	term_wait '^/dev/pts/0'
+	term_type 'exit 0'
+	term_wait 'user\$ $'
+	[[ -z $(ls "$MYDOCKER_ROOT/containers") ]]
 }

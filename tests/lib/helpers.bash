@@ -376,3 +376,54 @@ containers_left() {
 		echo "$d"
 	done
 }
+
+# --- The user's terminal: a tmux pane -------------------------------------------------------
+
+# term_start [COLS ROWS]: a tmux server of the test's own, with one pane of that size running
+# an interactive bash (prompt "user$ "), with the test's state root.
+term_start() {
+	TMUX_SOCK=$TEST_TMP/tmux.sock
+	tmux -S "$TMUX_SOCK" -f /dev/null new-session -d -x "${1:-100}" -y "${2:-30}" \
+		env PS1='user$ ' MYDOCKER_ROOT="$MYDOCKER_ROOT" \
+		MYDOCKER_CGROUP_PARENT="$MYDOCKER_CGROUP_PARENT" bash --norc --noprofile 3>&-
+	term_wait 'user\$ '
+}
+
+# What the pane shows, its whole history, wrapped lines joined.
+term_screen() { tmux -S "$TMUX_SOCK" capture-pane -p -J -S - -t 0; }
+
+# term_wait REGEX: wait up to 20 s for the pane to show a line matching REGEX.
+term_wait() {
+	local _
+	for _ in $(seq 200); do
+		term_screen | grep -qE -e "$1" && return 0
+		sleep 0.1
+	done
+	echo "the terminal never showed /$1/; it showed:" >&2
+	term_screen >&2
+	return 1
+}
+
+# term_count REGEX: how many lines of the pane match REGEX.
+term_count() { term_screen | grep -cE -e "$1" || true; }
+
+# term_type TEXT: type TEXT (literally) and Enter. term_keys KEY...: keys by tmux's names.
+term_type() { tmux -S "$TMUX_SOCK" send-keys -t 0 -l "$1" && tmux -S "$TMUX_SOCK" send-keys -t 0 Enter; }
+term_keys() { tmux -S "$TMUX_SOCK" send-keys -t 0 "$@"; }
+
+# term_run CMD: type CMD into the user's shell and wait until it has ended; its status is in
+# TERM_STATUS. (The typed line shows "$?", the shell's answer a number.)
+term_run() {
+	local mark="ran-$RANDOM"
+	term_type "$1; echo $mark-\$?"
+	term_wait "^$mark-[0-9]+" || return 1
+	TERM_STATUS=$(term_screen | sed -n "s/^$mark-\([0-9]*\).*/\1/p" | tail -n 1)
+}
+
+# term_settle: the user's shell has read everything typed into its terminal before now (also
+# what a container typed): it answers a command typed after it.
+term_settle() {
+	local mark="settled-$RANDOM"
+	term_type "echo $mark-\$((1 + 1))"
+	term_wait "^$mark-2"
+}
