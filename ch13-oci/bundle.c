@@ -163,8 +163,9 @@ static int read_capabilities(struct reader *r, struct json_object *caps)
 		for (char **n = names; *n; n++) {
 			uint64_t bit;
 			if (caps_parse(*n, &bit) < 0 || !strcasecmp(*n, "ALL")) {
+				refuse(r, field, "unknown capability \"%s\"", *n);
 				free(names);
-				return refuse(r, field, "unknown capability \"%s\"", *n);
+				return -1;
 			}
 			r->b->caps[i] |= bit;
 		}
