@@ -27,10 +27,24 @@ static void test_valid_id(void **state)
 	char id[ID_LEN + 1];
 	random_hex(id, ID_LEN);
 	assert_true(valid_id(id));
+	/* Never a path out of <root>/containers, in any chapter. */
+	assert_false(valid_id("../../../../../../../../../../../../../../../../../../../../etc"));
+	assert_false(valid_id(".."));
+	assert_false(valid_id(""));
+#if __has_include("bundle.h")
+	/* ch13 on: runc's IDs too (create ID), at most 64 characters. */
+	assert_true(valid_id("abc") && valid_id("My_Box-1.2+x"));
+	assert_false(valid_id("a/b") || valid_id("a b") || valid_id("."));
+	char long_id[ID_LEN + 2];
+	memset(long_id, 'a', ID_LEN + 1);
+	long_id[ID_LEN + 1] = '\0';
+	assert_false(valid_id(long_id));
+#else
+	/* Docker's: 64 hex digits, lower case. */
 	id[5] = 'A';
 	assert_false(valid_id(id));
 	assert_false(valid_id("abc"));
-	assert_false(valid_id("../../../../../../../../../../../../../../../../../../../../etc"));
+#endif
 }
 
 static void test_record_round_trip(void **state)
