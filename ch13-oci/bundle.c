@@ -959,8 +959,9 @@ int cmd_spec(int argc, char **argv)
 	if (access(path, F_OK) == 0)
 		die("File %s exists. Remove it first", path);
 	struct json_object *spec = json_tokener_parse(default_spec);
-	if (!spec || json_object_to_file_ext(
-			 path, spec, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE) < 0)
+	if (!spec || json_object_to_file_ext(path, spec,
+					     JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+						 JSON_C_TO_STRING_NOSLASHESCAPE) < 0)
 		die("write %s: %s", path, json_util_get_last_err());
 	json_object_put(spec);
 	free(path);
