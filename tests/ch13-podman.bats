@@ -1,9 +1,9 @@
 #!/usr/bin/env bats
 # ch13-oci, with Podman as the engine: `podman --runtime ch13/mydocker` runs its containers
 # through conmon and mydocker's runc command line (create, start, kill, delete, exec), as it does
-# with runc. Everything Podman keeps is in the test's own directory (--root, --runroot,
-# --tmpdir, file locks, a file of events), its cgroups are under the test's cgroup parent, and
-# every container runs with --network none.
+# with runc. Everything Podman keeps is in the test's own directories (--root, --tmpdir, file
+# locks, a file of events, and --runroot in a short one of its own), its cgroups are under the
+# test's cgroup parent, and every container runs with --network none.
 # new-options: create start delete
 # shellcheck disable=SC2016 # the container's shell expands what is in single quotes
 
@@ -12,9 +12,11 @@ load lib/helpers
 chapter_setup() {
 	command -v podman >/dev/null || skip "podman is not installed (sudo make deps)"
 	mkdir -p "$TEST_TMP/podman/tmp"
+	# Podman refuses a --runroot longer than 50 characters (a lab's TEST_TMP is deeper).
+	PODMAN_RUN=$(mktemp -d /tmp/podrun.XXXXXX)
 	printf '[engine]\nlock_type = "file"\n' >"$TEST_TMP/podman/containers.conf"
 	export CONTAINERS_CONF=$TEST_TMP/podman/containers.conf TMPDIR=$TEST_TMP/podman/tmp
-	POD=(podman --root "$TEST_TMP/podman/root" --runroot "$TEST_TMP/podman/run"
+	POD=(podman --root "$TEST_TMP/podman/root" --runroot "$PODMAN_RUN"
 		--tmpdir "$TEST_TMP/podman/tmp" --storage-driver overlay --cgroup-manager cgroupfs
 		--events-backend file --runtime "$MYDOCKER")
 	RUN=(run --pull never --network none --cgroup-parent "/$MYDOCKER_CGROUP_PARENT"
@@ -36,6 +38,13 @@ chapter_teardown() {
 	# conmon starts `podman container cleanup` when a container ends: wait for those.
 	for _ in $(seq 100); do pgrep -f -- "$TEST_TMP/podman" >/dev/null || break; sleep 0.1; done
 	umount /run/mydocker 2>/dev/null || true
+	if [[ -n ${PODMAN_RUN:-} ]]; then
+		local m
+		for m in $(awk -v t="$PODMAN_RUN/" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
+			umount -l "$m" 2>/dev/null || true
+		done
+		rm -rf "$PODMAN_RUN"
+	fi
 	# conmon puts itself in a cgroup "conmon" under the parent it was given: the test's own.
 	local d
 	for d in /sys/fs/cgroup/*/"$MYDOCKER_CGROUP_PARENT"/conmon /sys/fs/cgroup/"$MYDOCKER_CGROUP_PARENT"/conmon; do
