@@ -41,7 +41,6 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -577,13 +576,8 @@ static int hand_over_pty(struct target *t, const struct exec_opts *o)
 		warn_errno("receive the command's pty");
 		return -1;
 	}
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	snprintf(addr.sun_path, sizeof addr.sun_path, "%s", o->console_socket);
-	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	int rc = sock < 0 || connect(sock, (struct sockaddr *)&addr, sizeof addr) < 0 ||
-			 send_fd(sock, "t", 1, master) < 0
-		     ? -1
-		     : 0;
+	sock = connect_unix(o->console_socket);
+	int rc = sock < 0 || send_fd(sock, "t", 1, master) < 0 ? -1 : 0;
 	if (rc < 0)
 		warn_errno("send the pty to %s", o->console_socket);
 	if (sock >= 0)

@@ -194,8 +194,7 @@ static int join_pid_namespace(const struct bundle *b)
 	return 0;
 }
 
-/* A stream socket connected to the Unix socket at PATH; -1 with errno. */
-static int connect_unix(const char *path)
+int connect_unix(const char *path)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	if (strlen(path) >= sizeof addr.sun_path)

@@ -15,4 +15,8 @@
 int supervise(pid_t pid, const sigset_t *handled, int attach_fd);
 int start_container(struct container *c, struct state *st);
 
+/* ch13: a stream socket connected to the Unix socket at PATH (an engine's --console-socket);
+ * -1 with errno. */
+int connect_unix(const char *path);
+
 #endif
