@@ -261,13 +261,18 @@ void cgroup_free(struct cgroup *cg)
 	}
 }
 
-/* Move PID into the container's cgroup, in every hierarchy (one on v2). */
+/* Move PID into the container's cgroup, in every hierarchy (one on v2); PID 0 is the caller.
+ * ch13: the container's process joins by itself (init.c), and on v1 it writes "0" into each
+ * hierarchy's `tasks`: moving one thread, the caller, the kernel takes none of the global lock
+ * that writing a PID into cgroup.procs takes, whose first taking waits for an RCU grace period
+ * (5 to 20 ms on the development VM, most of what `create` cost). Its one thread is all of it. */
 int cgroup_join(struct cgroup *cg, pid_t pid)
 {
 	char text[32];
 	snprintf(text, sizeof text, "%d", pid);
+	const char *file = pid == 0 && !cg->v2 ? "tasks" : "cgroup.procs";
 	for (int i = 0; i < CG_NCONTROLLERS; i++)
-		if (cg->dir[i] && cg_write(cg->dir[i], "cgroup.procs", text) < 0)
+		if (cg->dir[i] && cg_write(cg->dir[i], file, text) < 0)
 			return -1;
 	return 0;
 }

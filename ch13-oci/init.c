@@ -246,6 +246,13 @@ void container_init(struct container *c)
 	if (!argv)
 		_exit(EXIT_RUNTIME);
 	close_fd(&c->command_pipe[0]);
+	/* Into its cgroup before anything else runs (cgroup.c says why the process moves itself);
+	 * a bundle's new cgroup namespace then has that cgroup as its root. */
+	if (cgroup_join(&c->cgroup, 0) < 0)
+		fail("join the container's cgroup");
+	if (o->bundle && o->bundle->ns[NS_CGROUP].wanted && !o->bundle->ns[NS_CGROUP].path &&
+	    unshare(CLONE_NEWCGROUP) < 0)
+		fail("make a cgroup namespace");
 
 	/* The parent blocked signals to wait for them with sigwaitinfo(); the command must not
 	 * inherit that mask. */

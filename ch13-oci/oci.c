@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -708,15 +709,22 @@ int cmd_resume(int argc, char **argv)
 
 /* --- delete ------------------------------------------------------------------------------- */
 
-/* Wait up to WAIT_MS for R's process to be gone. */
+/* Wait up to WAIT_MS for R's process to be gone. Its pidfd (stop.c says why) becomes readable
+ * the moment it exits, so `delete --force` returns as soon as the kernel has killed it. */
 static bool wait_stopped(const struct record *r)
 {
-	for (int waited = 0; waited < WAIT_MS; waited += 10) {
-		if (!strcmp(status_of(r), "stopped"))
-			return true;
-		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
+	int n = 0, pidfd = pidfd_open(r->state.pid, 0);
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	/* Checked after pidfd_open: if the recorded process still runs now, the pidfd is it. */
+	bool gone = !strcmp(status_of(r), "stopped");
+	if (!gone && pidfd >= 0) {
+		while ((n = poll(&p, 1, WAIT_MS)) < 0 && errno == EINTR)
+			;
+		gone = n > 0;
 	}
-	return false;
+	if (pidfd >= 0)
+		close(pidfd);
+	return gone;
 }
 
 /* Remove R: its processes (a created one's is still waiting), its cgroups where config.json

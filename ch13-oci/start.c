@@ -164,12 +164,13 @@ static pid_t clone_container(const struct container *c)
 
 /* ch13: the namespaces a bundle's process is cloned into: those config.json lists without a
  * path. One with a path is joined by init (join_namespaces), but a PID namespace only applies
- * to children: `create` enters it here, before cloning. */
+ * to children: `create` enters it here, before cloning. A new cgroup namespace is made by init
+ * once it is in its cgroup, so that the namespace's root is that cgroup (as runc has it). */
 static long bundle_clone_flags(const struct bundle *b)
 {
 	static const long flag[NS_COUNT] = {
 		[NS_PID] = CLONE_NEWPID, [NS_NET] = CLONE_NEWNET,  [NS_IPC] = CLONE_NEWIPC,
-		[NS_UTS] = CLONE_NEWUTS, [NS_MOUNT] = CLONE_NEWNS, [NS_CGROUP] = CLONE_NEWCGROUP
+		[NS_UTS] = CLONE_NEWUTS, [NS_MOUNT] = CLONE_NEWNS,
 	};
 	long flags = 0;
 	for (int i = 0; i < NS_COUNT; i++)
@@ -323,9 +324,8 @@ static int start(struct container *c, struct state *st)
 	/* Without -t, the log exists, and the relay holds the pipes, before the command can write. */
 	if (!b && !c->opts->tty && connect_stdio(c) < 0)
 		return EXIT_RUNTIME;
-	/* The child is waiting on the command pipe, so it is in its cgroup before it runs. */
-	if (cgroup_join(&c->cgroup, c->pid) < 0)
-		return EXIT_RUNTIME;
+	/* ch13: the child puts itself into its cgroup, first thing once it has the command (init.c:
+	 * a process that moves itself is the kernel's cheap case). */
 	/* Its veth pair and published ports, while it waits: init sets up eth0 first thing. */
 	if (network_connect(c) < 0)
 		return EXIT_RUNTIME;
