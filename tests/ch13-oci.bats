@@ -288,6 +288,18 @@ is_status() { [[ $(status_of "$1") == "$2" ]]; }
 	fi
 	oci delete --force "$id"
 	[[ ! -e /sys/fs/cgroup/pids/$MYDOCKER_CGROUP_PARENT/sub/$leaf && ! -e /sys/fs/cgroup/$MYDOCKER_CGROUP_PARENT/sub/$leaf ]]
+	# With a cgroup namespace of its own the container's cgroup is that namespace's root, "/":
+	# its process joins the cgroup first and makes the namespace after, as runc's does.
+	spec_set ".linux.cgroupsPath = \"/$MYDOCKER_CGROUP_PARENT/sub/ns$leaf\"" '.linux.namespaces += [{"type": "cgroup"}]'
+	args cat /proc/self/cgroup
+	run oci run --bundle "$BUNDLE" "n$RANDOM"
+	assert_success
+	if [[ -d /sys/fs/cgroup/memory ]]; then
+		assert_line --regexp '^[0-9]+:memory:/$'
+		assert_line --regexp '^[0-9]+:pids:/$'
+	else
+		assert_line '0::/'
+	fi
 	rmdir /sys/fs/cgroup/*/"$MYDOCKER_CGROUP_PARENT"/sub 2>/dev/null || rmdir "/sys/fs/cgroup/$MYDOCKER_CGROUP_PARENT/sub" 2>/dev/null || true
 }
 
