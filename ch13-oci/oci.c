@@ -75,23 +75,35 @@ static int load_bundle_record(const char *id, struct record *r)
 	return -1;
 }
 
+/* R's cgroup directories, as its record keeps them (where config.json put them), into CG; the
+ * caller frees them (cgroup_free). */
+static void record_cgroup(const struct record *r, struct cgroup *cg)
+{
+	struct json_object *dirs;
+	*cg = (struct cgroup){ 0 };
+	if (json_object_object_get_ex(r->config, "cgroup", &dirs))
+		for (size_t i = 0; i < json_object_array_length(dirs) && i < CG_NCONTROLLERS; i++)
+			cg->dir[i] =
+			    xstrdup(json_object_get_string(json_object_array_get_idx(dirs, i)));
+}
+
 /* The file that freezes R's processes: v1's freezer.state, or v2's cgroup.freeze; NULL if its
  * record names neither (the caller frees it). */
 static char *freeze_file(const struct record *r)
 {
-	struct json_object *dirs;
-	if (!json_object_object_get_ex(r->config, "cgroup", &dirs))
-		return NULL;
-	for (size_t i = 0; i < json_object_array_length(dirs); i++) {
-		const char *dir = json_object_get_string(json_object_array_get_idx(dirs, i));
-		for (int v2 = 0; v2 < 2; v2++) {
-			char *file = path_join(dir, v2 ? "cgroup.freeze" : "freezer.state");
+	struct cgroup cg;
+	char *found = NULL;
+	record_cgroup(r, &cg);
+	for (int i = 0; i < CG_NCONTROLLERS && cg.dir[i] && !found; i++)
+		for (int v2 = 0; v2 < 2 && !found; v2++) {
+			char *file = path_join(cg.dir[i], v2 ? "cgroup.freeze" : "freezer.state");
 			if (access(file, F_OK) == 0)
-				return file;
-			free(file);
+				found = file;
+			else
+				free(file);
 		}
-	}
-	return NULL;
+	cgroup_free(&cg);
+	return found;
 }
 
 /* Is R frozen (pause)? */
@@ -514,15 +526,14 @@ static int parse_signal(const char *s)
 	return -1;
 }
 
-/* Send SIG to every process of R's cgroups (kill --all). */
+/* Send SIG to every process of R's cgroups (kill --all); -1 if its record names none. */
 static int kill_all(const struct record *r, int sig)
 {
-	struct json_object *dirs;
-	if (!json_object_object_get_ex(r->config, "cgroup", &dirs))
-		return -1;
-	for (size_t i = 0; i < json_object_array_length(dirs); i++) {
-		char *procs = path_join(json_object_get_string(json_object_array_get_idx(dirs, i)),
-					"cgroup.procs");
+	struct cgroup cg;
+	record_cgroup(r, &cg);
+	int rc = cg.dir[0] ? 0 : -1;
+	for (int i = 0; i < CG_NCONTROLLERS && cg.dir[i]; i++) {
+		char *procs = path_join(cg.dir[i], "cgroup.procs");
 		FILE *f = fopen(procs, "re");
 		free(procs);
 		int pid;
@@ -531,7 +542,8 @@ static int kill_all(const struct record *r, int sig)
 		if (f)
 			fclose(f);
 	}
-	return 0;
+	cgroup_free(&cg);
+	return rc;
 }
 
 #define KILL_USAGE "mydocker kill [--all] ID [SIGNAL]"
@@ -612,14 +624,14 @@ int cmd_ps_bundle(int argc, char **argv)
 	if (optind != argc - 1)
 		die("want exactly one container ID (usage: " PS_USAGE ")");
 	struct record r;
-	struct json_object *dirs, *pids = json_object_new_array();
+	struct json_object *pids = json_object_new_array();
+	struct cgroup cg;
 	if (load_bundle_record(argv[optind], &r) < 0)
 		return EXIT_OCI;
+	record_cgroup(&r, &cg);
 	char *list = xstrdup("");
-	if (json_object_object_get_ex(r.config, "cgroup", &dirs) &&
-	    json_object_array_length(dirs)) {
-		char *procs = path_join(json_object_get_string(json_object_array_get_idx(dirs, 0)),
-					"cgroup.procs");
+	if (cg.dir[0]) {
+		char *procs = path_join(cg.dir[0], "cgroup.procs");
 		FILE *f = fopen(procs, "re");
 		int pid;
 		while (f && fscanf(f, "%d", &pid) == 1) {
@@ -632,6 +644,7 @@ int cmd_ps_bundle(int argc, char **argv)
 			fclose(f);
 		free(procs);
 	}
+	cgroup_free(&cg);
 	record_free(&r);
 	if (json || !*list) {
 		if (json)
@@ -736,12 +749,8 @@ static int remove_container(const struct record *r)
 		warn("container %s: its process has not exited after SIGKILL", r->id);
 		return -1;
 	}
-	struct json_object *dirs;
-	struct cgroup cg = { 0 };
-	if (json_object_object_get_ex(r->config, "cgroup", &dirs))
-		for (size_t i = 0; i < json_object_array_length(dirs) && i < CG_NCONTROLLERS; i++)
-			cg.dir[i] =
-			    xstrdup(json_object_get_string(json_object_array_get_idx(dirs, i)));
+	struct cgroup cg;
+	record_cgroup(r, &cg);
 	cgroup_destroy(&cg);
 	/* poststop: warned about if it fails; the container goes all the same. */
 	record_hooks(r, HOOK_POSTSTOP);
