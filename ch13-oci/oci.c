@@ -17,7 +17,6 @@
  * until `delete`. */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +44,7 @@
 #include "rfc3339.h"
 #include "start.h"
 #include "state.h"
+#include "stop.h"
 #include "util.h"
 
 /* The version of the runtime spec that `state` reports, as runc 1.1 does. */
@@ -726,15 +726,11 @@ int cmd_resume(int argc, char **argv)
  * the moment it exits, so `delete --force` returns as soon as the kernel has killed it. */
 static bool wait_stopped(const struct record *r)
 {
-	int n = 0, pidfd = pidfd_open(r->state.pid, 0);
-	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	int pidfd = pidfd_open(r->state.pid, 0);
 	/* Checked after pidfd_open: if the recorded process still runs now, the pidfd is it. */
 	bool gone = !strcmp(status_of(r), "stopped");
-	if (!gone && pidfd >= 0) {
-		while ((n = poll(&p, 1, WAIT_MS)) < 0 && errno == EINTR)
-			;
-		gone = n > 0;
-	}
+	if (!gone && pidfd >= 0)
+		gone = wait_exit(pidfd, WAIT_MS);
 	if (pidfd >= 0)
 		close(pidfd);
 	return gone;

@@ -52,8 +52,7 @@ static const char stop_help[] =
  * it: the kernel first kills every other process of its PID namespace. */
 #define KILL_WAIT_MS 10000
 
-/* Wait up to MS milliseconds for the process of PIDFD to exit: 1 if it has, 0 if not yet. */
-static int wait_exit(int pidfd, int ms)
+int wait_exit(int pidfd, int ms)
 {
 	struct pollfd p = { .fd = pidfd, .events = POLLIN };
 	int n;

@@ -20,6 +20,10 @@
 
 int end_container(struct record *r, const char *arg, int timeout);
 
+/* Wait up to MS milliseconds for the process of PIDFD to exit: 1 if it has, 0 if not yet
+ * (ch13: `delete` waits with it too). */
+int wait_exit(int pidfd, int ms);
+
 /* ONE(ARG, OPT) for each of the N container arguments ARGS, as `docker stop` and `docker rm`
  * do it: every one is tried, one that fails does not keep the others from it, and each that
  * succeeded is printed. ONE returns 0, -1 (EXIT_RUNTIME) or an exit code. Returns the exit
